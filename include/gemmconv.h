@@ -1,0 +1,171 @@
+/*
+ * libgemmconv: DNN convolutions through GEMM with as little extra memory as possible.
+ *
+ * Lifecycle: describe the convolution (gemmconv_conv_desc), create a plan (the filter is
+ * copied and packed once), ask the plan how much workspace it needs, allocate that much
+ * (aligned to GEMMCONV_WORKSPACE_ALIGNMENT), execute as often as you like from as many
+ * threads as you like, destroy the plan. All tensors are dense float32.
+ */
+#ifndef GEMMCONV_H
+#define GEMMCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#if defined(GEMMCONV_BUILDING)
+#define GEMMCONV_API __declspec(dllexport)
+#else
+#define GEMMCONV_API
+#endif
+#elif defined(__GNUC__)
+/* The library is built with hidden visibility; only what carries this macro is exported. */
+#define GEMMCONV_API __attribute__((visibility("default")))
+#else
+#define GEMMCONV_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An opaque, immutable plan: one convolution, its chosen algorithm and its packed filter. */
+typedef struct gemmconv_plan gemmconv_plan;
+
+/* What every fallible call returns. gemmconv_status_string() describes each value. */
+typedef enum gemmconv_status {
+  GEMMCONV_STATUS_SUCCESS = 0,
+  /* A NULL required pointer, a zero or inconsistent dimension, a bad struct_size, ... */
+  GEMMCONV_STATUS_INVALID_ARGUMENT = 1,
+  /* A valid convolution that the requested algorithm cannot compute. */
+  GEMMCONV_STATUS_UNSUPPORTED = 2,
+  /* A size or index would not fit its type. */
+  GEMMCONV_STATUS_OVERFLOW = 3,
+  /* The workspace passed to gemmconv_execute is smaller than the plan needs. */
+  GEMMCONV_STATUS_WORKSPACE_TOO_SMALL = 4,
+  /* The workspace is not GEMMCONV_WORKSPACE_ALIGNMENT-aligned. */
+  GEMMCONV_STATUS_MISALIGNED = 5,
+  /* An allocation made by the library failed. */
+  GEMMCONV_STATUS_OUT_OF_MEMORY = 6,
+  /* The algorithm's workspace exceeds options.workspace_limit. */
+  GEMMCONV_STATUS_OVER_BUDGET = 7,
+  /* A bug in the library; please report it. */
+  GEMMCONV_STATUS_INTERNAL = 8
+} gemmconv_status;
+
+/* Layout of the activations, input and output alike. */
+typedef enum gemmconv_layout {
+  GEMMCONV_LAYOUT_NCHW = 0, /* [N][C][H][W], channels-first */
+  GEMMCONV_LAYOUT_NHWC = 1  /* [N][H][W][C], channels-last */
+} gemmconv_layout;
+
+/* Layout of the filter; C/G is the number of input channels of one group. */
+typedef enum gemmconv_filter_layout {
+  GEMMCONV_FILTER_OIHW = 0, /* [M][C/G][KH][KW], as in PyTorch and ONNX */
+  GEMMCONV_FILTER_OHWI = 1  /* [M][KH][KW][C/G], as in TensorFlow Lite */
+} gemmconv_filter_layout;
+
+/* Algorithms. AUTO lets the library choose; the others are numbered 1..gemmconv_algo_count()
+   in the order they were added, and a number never changes meaning. */
+typedef enum gemmconv_algo {
+  GEMMCONV_ALGO_AUTO = 0,
+  GEMMCONV_ALGO_DIRECT = 1,           /* "direct": the reference loop nest */
+  GEMMCONV_ALGO_GEMM_1X1 = 2,         /* "gemm-1x1": 1x1, stride 1, no padding */
+  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3, /* "im2col-copy-long": NCHW patch matrix, row runs */
+  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4 /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+} gemmconv_algo;
+
+/* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */
+#define GEMMCONV_WORKSPACE_ALIGNMENT 64
+/* With GEMMCONV_ALGO_AUTO: time the candidate algorithms while creating the plan. */
+#define GEMMCONV_FLAG_MEASURE 0x1u
+
+/* One 2-D convolution. Fill it with gemmconv_conv_desc_init() first, then set what differs. */
+typedef struct gemmconv_conv_desc {
+  size_t struct_size; /* sizeof(gemmconv_conv_desc), for forward compatibility */
+  gemmconv_layout layout;
+  gemmconv_filter_layout filter_layout;
+  uint32_t batch;        /* N >= 1 */
+  uint32_t groups;       /* G >= 1; in_channels and out_channels are multiples of it */
+  uint32_t in_channels;  /* C, all groups together */
+  uint32_t out_channels; /* M, all groups together */
+  uint32_t in_height, in_width;
+  uint32_t kernel_height, kernel_width;
+  uint32_t stride_height, stride_width;     /* >= 1 */
+  uint32_t dilation_height, dilation_width; /* >= 1; 1 is a dense kernel */
+  uint32_t pad_top, pad_bottom, pad_left, pad_right; /* implicit zero padding */
+} gemmconv_conv_desc;
+
+/* How to build a plan. Fill it with gemmconv_plan_options_init() first. */
+typedef struct gemmconv_plan_options {
+  size_t struct_size;    /* sizeof(gemmconv_plan_options) */
+  gemmconv_algo algo;    /* GEMMCONV_ALGO_AUTO by default */
+  uint32_t num_threads;  /* 0: the OpenMP default when the plan is created */
+  uint32_t flags;        /* GEMMCONV_FLAG_* */
+  size_t workspace_limit; /* AUTO considers only algorithms whose workspace fits;
+                             a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
+  float output_min, output_max; /* fused clamp of every output; -INFINITY, +INFINITY: none */
+} gemmconv_plan_options;
+
+/* Zeroes *desc, then sets struct_size, batch = groups = 1, strides = dilations = 1. */
+GEMMCONV_API void gemmconv_conv_desc_init(gemmconv_conv_desc* desc);
+
+/* Sets struct_size, AUTO, 0 threads, no flags, no workspace limit and no clamp. */
+GEMMCONV_API void gemmconv_plan_options_init(gemmconv_plan_options* options);
+
+/* Output height and width of *desc:
+   (in + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride + 1. */
+GEMMCONV_API gemmconv_status gemmconv_output_dims(const gemmconv_conv_desc* desc,
+                                                  uint32_t* out_height, uint32_t* out_width);
+
+/* Validates *desc, picks the algorithm, and copies the filter ([M][...] in desc->filter_layout)
+   and the optional bias ([M], or NULL) into the new plan, so the caller may free them at once.
+   options may be NULL for the defaults. On failure *plan_out is set to NULL. */
+GEMMCONV_API gemmconv_status gemmconv_plan_create(const gemmconv_conv_desc* desc,
+                                                  const float* filter, const float* bias,
+                                                  const gemmconv_plan_options* options,
+                                                  gemmconv_plan** plan_out);
+
+/* The exact number of workspace bytes gemmconv_execute needs with this plan (0 is valid). */
+GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan,
+                                                          size_t* bytes);
+
+/* The bytes the plan itself holds: packed filter, bias, tables and the handle. */
+GEMMCONV_API gemmconv_status gemmconv_plan_persistent_size(const gemmconv_plan* plan,
+                                                           size_t* bytes);
+
+/* The algorithm the plan runs (never GEMMCONV_ALGO_AUTO). */
+GEMMCONV_API gemmconv_status gemmconv_plan_algo(const gemmconv_plan* plan, gemmconv_algo* algo);
+
+/* Computes output from input. workspace must hold the plan's workspace size and be aligned to
+   GEMMCONV_WORKSPACE_ALIGNMENT; it may be NULL only when that size is 0. The output is fully
+   overwritten; input and output must not overlap. Thread-safe: one plan may run in several
+   threads at once, each with its own output and workspace. On failure only output and
+   workspace may have been written. */
+GEMMCONV_API gemmconv_status gemmconv_execute(const gemmconv_plan* plan, const float* input,
+                                              float* output, void* workspace,
+                                              size_t workspace_bytes);
+
+/* Frees the plan. NULL is a no-op. */
+GEMMCONV_API void gemmconv_plan_destroy(gemmconv_plan* plan);
+
+/* Number of algorithms, AUTO excluded; they are the values 1..count. */
+GEMMCONV_API int gemmconv_algo_count(void);
+
+/* The algorithm's name ("direct", "im2col-copy-long", ...; "auto" for AUTO), NULL if unknown. */
+GEMMCONV_API const char* gemmconv_algo_name(gemmconv_algo algo);
+
+/* The algorithm with that name (as gemmconv_algo_name spells it), or INVALID_ARGUMENT. */
+GEMMCONV_API gemmconv_status gemmconv_algo_from_name(const char* name, gemmconv_algo* algo);
+
+/* A short English description of status; never NULL. */
+GEMMCONV_API const char* gemmconv_status_string(gemmconv_status status);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+GEMMCONV_API const char* gemmconv_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GEMMCONV_H */

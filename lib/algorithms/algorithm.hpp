@@ -1,0 +1,49 @@
+// One algorithm = one record. The registry lists them in public enum order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../conv/desc.hpp"
+#include "../plan.hpp"
+
+namespace gemmconv {
+
+// The caller's filter, read in its own layout during prepare().
+struct FilterView {
+  const float* data;
+  const ConvDesc* desc;
+  float at(int64_t m, int64_t c, int64_t ky, int64_t kx) const {
+    const ConvDesc& d = *desc;
+    if (d.filter_layout == FilterLayout::OIHW) return data[((m * d.Cg() + c) * d.KH + ky) * d.KW + kx];
+    return data[((m * d.KH + ky) * d.KW + kx) * d.Cg() + c];
+  }
+};
+
+struct Algorithm {
+  const char* name;
+  // Whether this algorithm computes the descriptor (layout included).
+  bool (*supports)(const ConvDesc& d);
+  // Exact workspace bytes for `threads` threads. Throws Overflow.
+  std::size_t (*workspace_bytes)(const ConvDesc& d, int threads);
+  // Packs the filter into plan.filter (and anything else the plan keeps).
+  void (*prepare)(Plan& plan, const FilterView& filter);
+  // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
+  void (*run)(const Plan& plan, const float* input, float* output, float* workspace);
+  // AUTO's preference among the algorithms that support a descriptor and fit the budget:
+  // the highest wins.
+  int auto_preference;
+};
+
+// Filter packings shared by several algorithms.
+// [M][C'][KH][KW]: row m is one GEMM row of length C'*KH*KW, taps fastest.
+void pack_filter_oihw(Plan& plan, const FilterView& filter);
+// [M][KH][KW][C']: row m is one GEMM row of length KH*KW*C', channels fastest.
+void pack_filter_ohwi(Plan& plan, const FilterView& filter);
+// OIHW for NCHW plans, OHWI for NHWC plans: the reduction order that reads activations
+// contiguously in each layout.
+void pack_filter_for_layout(Plan& plan, const FilterView& filter);
+
+std::size_t no_workspace(const ConvDesc& d, int threads);
+
+}  // namespace gemmconv

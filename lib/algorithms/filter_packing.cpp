@@ -1,0 +1,34 @@
+#include "algorithm.hpp"
+
+namespace gemmconv {
+
+void pack_filter_oihw(Plan& plan, const FilterView& filter) {
+  const ConvDesc& d = plan.desc;
+  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
+  float* out = plan.filter.data();
+  for (int64_t m = 0; m < d.M; ++m)
+    for (int64_t c = 0; c < d.Cg(); ++c)
+      for (int64_t ky = 0; ky < d.KH; ++ky)
+        for (int64_t kx = 0; kx < d.KW; ++kx) *out++ = filter.at(m, c, ky, kx);
+}
+
+void pack_filter_ohwi(Plan& plan, const FilterView& filter) {
+  const ConvDesc& d = plan.desc;
+  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
+  float* out = plan.filter.data();
+  for (int64_t m = 0; m < d.M; ++m)
+    for (int64_t ky = 0; ky < d.KH; ++ky)
+      for (int64_t kx = 0; kx < d.KW; ++kx)
+        for (int64_t c = 0; c < d.Cg(); ++c) *out++ = filter.at(m, c, ky, kx);
+}
+
+void pack_filter_for_layout(Plan& plan, const FilterView& filter) {
+  if (plan.desc.layout == Layout::NCHW)
+    pack_filter_oihw(plan, filter);
+  else
+    pack_filter_ohwi(plan, filter);
+}
+
+std::size_t no_workspace(const ConvDesc&, int) { return 0; }
+
+}  // namespace gemmconv

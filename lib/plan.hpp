@@ -1,0 +1,52 @@
+// A plan: one validated convolution, its algorithm, thread count, packed filter and epilogue.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "aligned_buffer.hpp"
+#include "conv/desc.hpp"
+
+namespace gemmconv {
+
+struct Algorithm;
+
+// What the caller asked for, already checked for range by capi/.
+struct PlanOptions {
+  int algo = 0;  // 0 = AUTO, else a registry id (1-based)
+  int threads = 0;
+  unsigned flags = 0;
+  std::size_t workspace_limit = SIZE_MAX;
+  float output_min = -__builtin_inff(), output_max = __builtin_inff();
+};
+
+struct Plan {
+  ConvDesc desc;
+  int algo_id = 0;
+  const Algorithm* algo = nullptr;
+  int threads = 1;
+  std::size_t workspace_bytes = 0;
+  AlignedBuffer filter;  // packed by the algorithm's prepare(), in its own format
+  AlignedBuffer bias;    // [M], empty when the caller gave none
+  float output_min = -__builtin_inff(), output_max = __builtin_inff();
+
+  bool has_bias() const { return !bias.empty(); }
+  bool has_clamp() const {
+    return output_min != -__builtin_inff() || output_max != __builtin_inff();
+  }
+  float clamp(float y) const {
+    return y < output_min ? output_min : (y > output_max ? output_max : y);
+  }
+  std::size_t persistent_bytes() const { return sizeof(Plan) + filter.bytes() + bias.bytes(); }
+};
+
+// Picks (or checks) the algorithm, sizes the workspace, copies bias and packs the filter.
+// `desc` must have been through finalize_desc(). Throws Failure.
+std::unique_ptr<Plan> create_plan(const ConvDesc& desc, const float* filter, const float* bias,
+                                  const PlanOptions& options);
+
+// Runs the plan; the caller has checked pointers, overlap and workspace size/alignment.
+void execute_plan(const Plan& plan, const float* input, float* output, void* workspace);
+
+}  // namespace gemmconv

@@ -1,0 +1,196 @@
+#include "harness.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+enum { GUARD = 256 };
+static const unsigned char GUARD_BYTE = 0xA5;
+
+conv_case base_case(void) {
+  conv_case c;
+  gemmconv_conv_desc_init(&c.desc);
+  c.desc.in_channels = 3;
+  c.desc.out_channels = 4;
+  c.desc.in_height = 7;
+  c.desc.in_width = 8;
+  c.desc.kernel_height = c.desc.kernel_width = 3;
+  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 1;
+  c.with_bias = 0;
+  c.output_min = -INFINITY;
+  c.output_max = INFINITY;
+  c.threads = 2;
+  return c;
+}
+
+static void out_dims(const conv_case* c, uint32_t* ho, uint32_t* wo) {
+  assert_int_equal(gemmconv_output_dims(&c->desc, ho, wo), GEMMCONV_STATUS_SUCCESS);
+}
+
+size_t case_input_count(const conv_case* c) {
+  const gemmconv_conv_desc* d = &c->desc;
+  return (size_t)d->batch * d->in_channels * d->in_height * d->in_width;
+}
+
+size_t case_output_count(const conv_case* c) {
+  uint32_t ho, wo;
+  out_dims(c, &ho, &wo);
+  return (size_t)c->desc.batch * c->desc.out_channels * ho * wo;
+}
+
+size_t case_filter_count(const conv_case* c) {
+  const gemmconv_conv_desc* d = &c->desc;
+  return (size_t)d->out_channels * (d->in_channels / d->groups) * d->kernel_height *
+         d->kernel_width;
+}
+
+void fill_random(float* data, size_t count, uint32_t seed) {
+  uint32_t s = seed * 2654435761u + 12345u;
+  for (size_t i = 0; i < count; ++i) {
+    s = s * 1664525u + 1013904223u;
+    data[i] = (float)((s >> 8) * (1.0 / 16777216.0) * 2.0 - 1.0);
+  }
+}
+
+void reference_conv(const conv_case* c, const float* input, const float* filter, const float* bias,
+                    double* expected, double* bound) {
+  const gemmconv_conv_desc* d = &c->desc;
+  uint32_t ho, wo;
+  out_dims(c, &ho, &wo);
+  const long N = d->batch, G = d->groups, C = d->in_channels, M = d->out_channels;
+  const long H = d->in_height, W = d->in_width, KH = d->kernel_height, KW = d->kernel_width;
+  const long Cg = C / G, Mg = M / G, Ho = ho, Wo = wo;
+  const int nhwc = d->layout == GEMMCONV_LAYOUT_NHWC;
+  const int ohwi = d->filter_layout == GEMMCONV_FILTER_OHWI;
+  for (long n = 0; n < N; ++n)
+    for (long m = 0; m < M; ++m)
+      for (long oy = 0; oy < Ho; ++oy)
+        for (long ox = 0; ox < Wo; ++ox) {
+          const long g = m / Mg;
+          double acc = bias ? bias[m] : 0.0, mag = 0.0;
+          for (long c2 = 0; c2 < Cg; ++c2)
+            for (long ky = 0; ky < KH; ++ky)
+              for (long kx = 0; kx < KW; ++kx) {
+                const long iy = oy * (long)d->stride_height - (long)d->pad_top +
+                                ky * (long)d->dilation_height;
+                const long ix = ox * (long)d->stride_width - (long)d->pad_left +
+                                kx * (long)d->dilation_width;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                const long ch = g * Cg + c2;
+                const double x = nhwc ? input[((n * H + iy) * W + ix) * C + ch]
+                                      : input[((n * C + ch) * H + iy) * W + ix];
+                const double w = ohwi ? filter[((m * KH + ky) * KW + kx) * Cg + c2]
+                                      : filter[((m * Cg + c2) * KH + ky) * KW + kx];
+                acc += w * x;
+                mag += fabs(w * x);
+              }
+          if (acc < c->output_min) acc = c->output_min;
+          if (acc > c->output_max) acc = c->output_max;
+          const size_t at = nhwc ? (size_t)(((n * Ho + oy) * Wo + ox) * M + m)
+                                 : (size_t)(((n * M + m) * Ho + oy) * Wo + ox);
+          expected[at] = acc;
+          bound[at] = 1e-5 * (1.0 + mag + (bias ? fabs(bias[m]) : 0.0));
+        }
+}
+
+guarded_workspace guarded_alloc(size_t bytes) {
+  guarded_workspace ws;
+  ws.bytes = bytes;
+  ws.base = aligned_alloc(64, bytes + 2 * GUARD + 64 - (bytes + 2 * GUARD) % 64);
+  assert_non_null(ws.base);
+  memset(ws.base, GUARD_BYTE, bytes + 2 * GUARD);
+  ws.data = ws.base + GUARD;
+  return ws;
+}
+
+int guards_intact(const guarded_workspace* ws) {
+  for (size_t i = 0; i < GUARD; ++i)
+    if (ws->base[i] != GUARD_BYTE || ws->base[GUARD + ws->bytes + i] != GUARD_BYTE) return 0;
+  return 1;
+}
+
+void guarded_free(guarded_workspace* ws) {
+  free(ws->base);
+  ws->base = NULL;
+}
+
+static gemmconv_status create(const conv_case* c, gemmconv_algo algo, const float* filter,
+                              const float* bias, gemmconv_plan** plan) {
+  gemmconv_plan_options o;
+  gemmconv_plan_options_init(&o);
+  o.algo = algo;
+  o.num_threads = c->threads;
+  o.output_min = c->output_min;
+  o.output_max = c->output_max;
+  return gemmconv_plan_create(&c->desc, filter, bias, &o, plan);
+}
+
+gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* filter,
+                         const float* bias) {
+  gemmconv_plan* plan = NULL;
+  const gemmconv_status s = create(c, algo, filter, bias, &plan);
+  if (s != GEMMCONV_STATUS_SUCCESS) fail_msg("plan for %s: %s", gemmconv_algo_name(algo),
+                                             gemmconv_status_string(s));
+  return plan;
+}
+
+int check_algorithm(const conv_case* c, gemmconv_algo algo) {
+  const size_t nin = case_input_count(c), nout = case_output_count(c), nf = case_filter_count(c);
+  float* input = malloc(nin * sizeof *input);
+  float* filter = malloc(nf * sizeof *filter);
+  float* bias = malloc(c->desc.out_channels * sizeof *bias);
+  float* output = malloc(nout * sizeof *output);
+  double* expected = malloc(nout * sizeof *expected);
+  double* bound = malloc(nout * sizeof *bound);
+  fill_random(input, nin, 1);
+  fill_random(filter, nf, 2);
+  fill_random(bias, c->desc.out_channels, 3);
+  const float* b = c->with_bias ? bias : NULL;
+
+  gemmconv_plan* plan = NULL;
+  const gemmconv_status s = create(c, algo, filter, b, &plan);
+  int ran = 0;
+  if (s == GEMMCONV_STATUS_UNSUPPORTED) {
+    assert_null(plan);
+    assert_int_not_equal(algo, GEMMCONV_ALGO_AUTO); /* AUTO computes every valid case */
+  } else {
+    if (s != GEMMCONV_STATUS_SUCCESS)
+      fail_msg("%s: plan_create gave %s", gemmconv_algo_name(algo), gemmconv_status_string(s));
+    reference_conv(c, input, filter, b, expected, bound);
+    size_t bytes = 0;
+    assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+    guarded_workspace ws = guarded_alloc(bytes);
+    for (size_t i = 0; i < nout; ++i) output[i] = NAN; /* every element must be written */
+    assert_int_equal(gemmconv_execute(plan, input, output, bytes ? ws.data : NULL, bytes),
+                     GEMMCONV_STATUS_SUCCESS);
+    assert_true(guards_intact(&ws));
+    for (size_t i = 0; i < nout; ++i)
+      if (!(fabs(output[i] - expected[i]) <= bound[i]))
+        fail_msg("%s: output[%zu] = %.9g, expected %.9g (bound %.3g)", gemmconv_algo_name(algo), i,
+                 (double)output[i], expected[i], bound[i]);
+    guarded_free(&ws);
+    gemmconv_plan_destroy(plan);
+    ran = 1;
+  }
+  free(input);
+  free(filter);
+  free(bias);
+  free(output);
+  free(expected);
+  free(bound);
+  return ran;
+}
+
+int check_case(const conv_case* c) {
+  check_algorithm(c, GEMMCONV_ALGO_AUTO);
+  int ran = 0;
+  for (int a = 1; a <= gemmconv_algo_count(); ++a) ran += check_algorithm(c, (gemmconv_algo)a);
+  assert_true(ran >= 1);
+  return ran;
+}

@@ -1,0 +1,58 @@
+/* Shared test machinery: a convolution case built from a base by changing a field or two, an
+   independent reference computed from the definition, and check_case(), which runs every
+   algorithm that supports the case against that reference. Tests use the public header only. */
+#ifndef GEMMCONV_TEST_HARNESS_H
+#define GEMMCONV_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gemmconv.h>
+
+typedef struct conv_case {
+  gemmconv_conv_desc desc;
+  int with_bias;
+  float output_min, output_max;
+  uint32_t threads;
+} conv_case;
+
+/* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1. */
+conv_case base_case(void);
+
+/* Tensor sizes in floats. */
+size_t case_input_count(const conv_case* c);
+size_t case_output_count(const conv_case* c);
+size_t case_filter_count(const conv_case* c);
+
+/* Deterministic pseudo-random values in [-1, 1). */
+void fill_random(float* data, size_t count, uint32_t seed);
+
+/* The convolution computed from its definition in double precision, and per output element the
+   error bound the API promises: 1e-5 * (1 + sum |filter * input|). Both arrays have
+   case_output_count() elements. */
+void reference_conv(const conv_case* c, const float* input, const float* filter, const float* bias,
+                    double* expected, double* bound);
+
+/* A workspace with guard bytes on both sides. */
+typedef struct guarded_workspace {
+  unsigned char* base;
+  void* data; /* 64-byte aligned, `bytes` long */
+  size_t bytes;
+} guarded_workspace;
+guarded_workspace guarded_alloc(size_t bytes);
+int guards_intact(const guarded_workspace* ws); /* 1 when no byte outside data was written */
+void guarded_free(guarded_workspace* ws);
+
+/* Runs `algo` on the case with exactly the reported workspace inside guards and checks every
+   output element against the reference. Returns 0 when the algorithm reports UNSUPPORTED, 1 when
+   it ran and matched (it fails the test otherwise). */
+int check_algorithm(const conv_case* c, gemmconv_algo algo);
+
+/* check_algorithm for AUTO and for every algorithm; returns how many named algorithms ran. */
+int check_case(const conv_case* c);
+
+/* A plan for the case with the given algorithm, failing the test unless it succeeds. */
+gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* filter,
+                         const float* bias);
+
+#endif

@@ -1,0 +1,125 @@
+/* One plan, four pthreads executing it at once with their own outputs and workspaces: every
+   result must equal, bit for bit, the result of the same plan run alone. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+enum { THREADS = 4, RUNS = 8 };
+
+typedef struct worker {
+  const gemmconv_plan* plan;
+  const float* input;
+  const float* expected;
+  size_t nout, ws_bytes;
+  int mismatches, failures;
+} worker;
+
+static void* run_worker(void* arg) {
+  worker* w = arg;
+  float* out = malloc(w->nout * sizeof(float));
+  void* ws = w->ws_bytes ? aligned_alloc(64, (w->ws_bytes + 63) / 64 * 64) : NULL;
+  for (int r = 0; r < RUNS; ++r) {
+    memset(out, 0xFF, w->nout * sizeof(float));
+    if (gemmconv_execute(w->plan, w->input, out, ws, w->ws_bytes) != GEMMCONV_STATUS_SUCCESS)
+      ++w->failures;
+    else if (memcmp(out, w->expected, w->nout * sizeof(float)) != 0)
+      ++w->mismatches;
+  }
+  free(out);
+  free(ws);
+  return NULL;
+}
+
+static void one_plan_many_threads(const conv_case* c) {
+  const size_t nin = case_input_count(c), nout = case_output_count(c);
+  float* filter = malloc(case_filter_count(c) * sizeof(float));
+  float* bias = malloc(c->desc.out_channels * sizeof(float));
+  float* input = malloc(nin * sizeof(float));
+  float* expected = malloc(nout * sizeof(float));
+  fill_random(filter, case_filter_count(c), 6);
+  fill_random(bias, c->desc.out_channels, 7);
+  fill_random(input, nin, 8);
+  for (int a = 0; a <= gemmconv_algo_count(); ++a) {
+    gemmconv_plan_options o;
+    gemmconv_plan_options_init(&o);
+    o.algo = (gemmconv_algo)a;
+    o.num_threads = c->threads;
+    gemmconv_plan* plan = NULL;
+    if (gemmconv_plan_create(&c->desc, filter, bias, &o, &plan) == GEMMCONV_STATUS_UNSUPPORTED)
+      continue;
+    assert_non_null(plan);
+    size_t bytes = 0;
+    assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+    void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+    assert_int_equal(gemmconv_execute(plan, input, expected, ws, bytes), GEMMCONV_STATUS_SUCCESS);
+    free(ws);
+    worker workers[THREADS];
+    pthread_t tids[THREADS];
+    for (int t = 0; t < THREADS; ++t) {
+      workers[t] = (worker){plan, input, expected, nout, bytes, 0, 0};
+      assert_int_equal(pthread_create(&tids[t], NULL, run_worker, &workers[t]), 0);
+    }
+    for (int t = 0; t < THREADS; ++t) {
+      pthread_join(tids[t], NULL);
+      assert_int_equal(workers[t].failures, 0);
+      if (workers[t].mismatches != 0)
+        fail_msg("%s: thread %d saw %d differing results", gemmconv_algo_name((gemmconv_algo)a), t,
+                 workers[t].mismatches);
+    }
+    gemmconv_plan_destroy(plan);
+  }
+  free(filter);
+  free(bias);
+  free(input);
+  free(expected);
+}
+
+static conv_case concurrency_case(gemmconv_layout layout, uint32_t k) {
+  conv_case c = base_case();
+  c.desc.layout = layout;
+  c.desc.in_channels = 16;
+  c.desc.out_channels = 24;
+  c.desc.in_height = c.desc.in_width = 20;
+  c.desc.kernel_height = c.desc.kernel_width = k;
+  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  c.with_bias = 1;
+  return c;
+}
+
+static void nchw_3x3(void** state) {
+  (void)state;
+  conv_case c = concurrency_case(GEMMCONV_LAYOUT_NCHW, 3);
+  one_plan_many_threads(&c);
+  c.threads = 1;
+  one_plan_many_threads(&c);
+}
+
+static void nhwc_3x3(void** state) {
+  (void)state;
+  conv_case c = concurrency_case(GEMMCONV_LAYOUT_NHWC, 3);
+  one_plan_many_threads(&c);
+}
+
+static void pointwise(void** state) {
+  (void)state;
+  conv_case c = concurrency_case(GEMMCONV_LAYOUT_NCHW, 1);
+  one_plan_many_threads(&c);
+  c.desc.layout = GEMMCONV_LAYOUT_NHWC;
+  one_plan_many_threads(&c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(nchw_3x3),
+      cmocka_unit_test(nhwc_3x3),
+      cmocka_unit_test(pointwise),
+  };
+  return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
+}
