@@ -1,0 +1,33 @@
+// Convolution layers in oneDNN benchdnn's descriptor format (see ../shared/shapes/README.md),
+// e.g. `g2mb256ic96ih27oc256oh27kh5ph2n"alexnet:conv2*2"`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <gemmconv.h>
+
+namespace bench {
+
+struct Layer {
+  std::string name;  // without the "*N" repeat suffix
+  int repeat = 1;    // how often the layer occurs in its network
+  uint32_t g = 1, mb = 1, ic = 0, oc = 0, ih = 0, iw = 0, oh = 0, ow = 0;
+  uint32_t kh = 0, kw = 0, sh = 1, sw = 1, dh = 0, dw = 0;  // dh, dw: dilation minus one
+  uint32_t pt = 0, pb = 0, pl = 0, pr = 0;
+};
+
+// Parses one descriptor. On error returns false and sets `error` to a message naming the field.
+bool parse_layer(const std::string& text, Layer& layer, std::string& error);
+
+// Reads every descriptor in a file ('#' comments and blank lines skipped).
+bool read_layer_file(const std::string& path, std::vector<Layer>& layers, std::string& error);
+
+// The library's descriptor for the layer, batch replaced by `mb` and layout by `layout`.
+gemmconv_conv_desc to_conv_desc(const Layer& layer, uint32_t mb, gemmconv_layout layout);
+
+// Multiply-adds of the layer at batch `mb`.
+double layer_macs(const Layer& layer, uint32_t mb);
+
+}  // namespace bench
