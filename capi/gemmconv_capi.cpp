@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "../lib/algorithms/registry.hpp"
+#include "../lib/conv/checked.hpp"
 #include "../lib/conv/desc.hpp"
 #include "../lib/parallel/threads.hpp"
 #include "../lib/plan.hpp"
@@ -47,15 +49,26 @@ void require(bool condition, Status status = Status::InvalidArgument) {
   if (!condition) gemmconv::fail(status);
 }
 
+// The integer a caller stored in an enum-typed field or argument. C lets any int through, but in
+// C++ loading a value outside the enum's range through the enum type is undefined behaviour
+// (UBSan reports it), so the bytes are read as the underlying integer type instead.
+template <typename Enum>
+int64_t raw_enum(const Enum& e) {
+  std::underlying_type_t<Enum> value;
+  std::memcpy(&value, &e, sizeof value);
+  return static_cast<int64_t>(value);
+}
+
 // The geometric part of the descriptor: enough for the output size.
 gemmconv::ConvDesc geometry_from_c(const gemmconv_conv_desc* c) {
   require(c != nullptr && c->struct_size >= sizeof(gemmconv_conv_desc));
-  require(c->layout == GEMMCONV_LAYOUT_NCHW || c->layout == GEMMCONV_LAYOUT_NHWC);
-  require(c->filter_layout == GEMMCONV_FILTER_OIHW || c->filter_layout == GEMMCONV_FILTER_OHWI);
+  const int64_t layout = raw_enum(c->layout), filter_layout = raw_enum(c->filter_layout);
+  require(layout == GEMMCONV_LAYOUT_NCHW || layout == GEMMCONV_LAYOUT_NHWC);
+  require(filter_layout == GEMMCONV_FILTER_OIHW || filter_layout == GEMMCONV_FILTER_OHWI);
   gemmconv::ConvDesc d;
-  d.layout = c->layout == GEMMCONV_LAYOUT_NCHW ? gemmconv::Layout::NCHW : gemmconv::Layout::NHWC;
-  d.filter_layout = c->filter_layout == GEMMCONV_FILTER_OIHW ? gemmconv::FilterLayout::OIHW
-                                                              : gemmconv::FilterLayout::OHWI;
+  d.layout = layout == GEMMCONV_LAYOUT_NCHW ? gemmconv::Layout::NCHW : gemmconv::Layout::NHWC;
+  d.filter_layout = filter_layout == GEMMCONV_FILTER_OIHW ? gemmconv::FilterLayout::OIHW
+                                                           : gemmconv::FilterLayout::OHWI;
   d.N = c->batch;
   d.G = c->groups;
   d.C = c->in_channels;
@@ -80,12 +93,13 @@ gemmconv::PlanOptions options_from_c(const gemmconv_plan_options* c) {
   gemmconv::PlanOptions o;
   if (c == nullptr) return o;
   require(c->struct_size >= sizeof(gemmconv_plan_options));
-  require(int(c->algo) >= 0 && int(c->algo) <= gemmconv::algorithm_count());
+  const int64_t algo = raw_enum(c->algo);
+  require(algo >= 0 && algo <= gemmconv::algorithm_count());
   require(c->num_threads <= uint32_t(gemmconv::kMaxThreads));
   require((c->flags & ~kKnownFlags) == 0);
   require(!std::isnan(c->output_min) && !std::isnan(c->output_max) &&
           c->output_min <= c->output_max);
-  o.algo = int(c->algo);
+  o.algo = int(algo);
   o.threads = int(c->num_threads);
   o.flags = c->flags;
   o.workspace_limit = c->workspace_limit;
@@ -94,9 +108,11 @@ gemmconv::PlanOptions options_from_c(const gemmconv_plan_options* c) {
   return o;
 }
 
+// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte. Written with differences so that
+// no end address is formed: a buffer reaching the top of the address space cannot wrap.
 bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
   const auto a0 = reinterpret_cast<std::uintptr_t>(a), b0 = reinterpret_cast<std::uintptr_t>(b);
-  return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+  return a0 <= b0 ? b0 - a0 < a_bytes : a0 - b0 < b_bytes;
 }
 
 }  // namespace
@@ -159,7 +175,7 @@ gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan, size_t* 
 gemmconv_status gemmconv_plan_persistent_size(const gemmconv_plan* plan, size_t* bytes) {
   return guarded([&] {
     require(plan != nullptr && bytes != nullptr);
-    *bytes = sizeof(gemmconv_plan) + plan->plan->persistent_bytes();
+    *bytes = gemmconv::checked_add(sizeof(gemmconv_plan), plan->plan->persistent_bytes());
   });
 }
 
@@ -193,8 +209,10 @@ void gemmconv_plan_destroy(gemmconv_plan* plan) { delete plan; }
 int gemmconv_algo_count(void) { return gemmconv::algorithm_count(); }
 
 const char* gemmconv_algo_name(gemmconv_algo algo) {
-  if (algo == GEMMCONV_ALGO_AUTO) return "auto";
-  const gemmconv::Algorithm* a = gemmconv::algorithm_by_id(int(algo));
+  const int64_t id = raw_enum(algo);
+  if (id == GEMMCONV_ALGO_AUTO) return "auto";
+  if (id < 1 || id > gemmconv::algorithm_count()) return nullptr;
+  const gemmconv::Algorithm* a = gemmconv::algorithm_by_id(int(id));
   return a != nullptr ? a->name : nullptr;
 }
 
@@ -212,7 +230,7 @@ gemmconv_status gemmconv_algo_from_name(const char* name, gemmconv_algo* algo) {
 }
 
 const char* gemmconv_status_string(gemmconv_status status) {
-  switch (status) {
+  switch (raw_enum(status)) {
     case GEMMCONV_STATUS_SUCCESS: return "success";
     case GEMMCONV_STATUS_INVALID_ARGUMENT: return "invalid argument";
     case GEMMCONV_STATUS_UNSUPPORTED: return "the algorithm does not support this convolution";

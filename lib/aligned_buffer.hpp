@@ -37,6 +37,7 @@ class AlignedBuffer {
   float operator[](std::size_t i) const { return data_[i]; }
   const float* data() const { return data_; }
   std::size_t size() const { return count_; }
+  // Cannot overflow: the constructor checked float_bytes(count).
   std::size_t bytes() const { return count_ * sizeof(float); }
   bool empty() const { return count_ == 0; }
 

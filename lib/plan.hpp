@@ -38,7 +38,9 @@ struct Plan {
   float clamp(float y) const {
     return y < output_min ? output_min : (y > output_max ? output_max : y);
   }
-  std::size_t persistent_bytes() const { return sizeof(Plan) + filter.bytes() + bias.bytes(); }
+  std::size_t persistent_bytes() const {
+    return checked_add(sizeof(Plan), checked_add(filter.bytes(), bias.bytes()));
+  }
 };
 
 // Picks (or checks) the algorithm, sizes the workspace, copies bias and packs the filter.

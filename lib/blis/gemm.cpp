@@ -4,6 +4,11 @@
 
 namespace gemmconv {
 
+// Every index and stride handed to BLIS is an int64_t; a BLIS built with 32-bit dim_t would
+// silently truncate offsets of tensors past 2^31 elements.
+static_assert(sizeof(dim_t) == sizeof(int64_t) && sizeof(inc_t) == sizeof(int64_t),
+              "BLIS must be built with 64-bit integers");
+
 void sgemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float beta,
            MutableMatrixView c, int threads) {
   if (m == 0 || n == 0) return;

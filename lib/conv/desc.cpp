@@ -7,10 +7,12 @@ namespace gemmconv {
 
 int64_t output_extent(int64_t in, int64_t pad_begin, int64_t pad_end, int64_t kernel,
                       int64_t stride, int64_t dilation) {
-  // Inputs are uint32 values widened to int64, so none of these can overflow int64.
+  // Inputs are uint32 values widened to int64: the padded size (< 3 * 2^32) cannot overflow,
+  // but the kernel's span dilation * (kernel - 1) + 1 can (up to ~2^64), so it is only formed
+  // once it is known to fit inside the padded size.
   const int64_t padded = in + pad_begin + pad_end;
+  if (padded < 1 || kernel - 1 > (padded - 1) / dilation) return -1;
   const int64_t span = dilation * (kernel - 1) + 1;
-  if (padded < span) return -1;
   const int64_t out = (padded - span) / stride + 1;
   if (out > INT64_C(0xFFFFFFFF)) fail(Status::Overflow);
   return out;

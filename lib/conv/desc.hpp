@@ -29,8 +29,8 @@ struct ConvDesc {
   bool no_padding() const { return PT == 0 && PB == 0 && PL == 0 && PR == 0; }
 };
 
-// Output extent along one axis, or -1 when the kernel does not fit even once.
-// Throws Overflow when the padded size does not fit.
+// Output extent along one axis, or -1 when the kernel does not fit even once. kernel, stride and
+// dilation must be >= 1. Throws Overflow when the extent does not fit in uint32.
 int64_t output_extent(int64_t in, int64_t pad_begin, int64_t pad_end, int64_t kernel,
                       int64_t stride, int64_t dilation);
 
