@@ -68,7 +68,7 @@ gemmconv::ConvDesc geometry_from_c(const gemmconv_conv_desc* c) {
   gemmconv::ConvDesc d;
   d.layout = layout == GEMMCONV_LAYOUT_NCHW ? gemmconv::Layout::NCHW : gemmconv::Layout::NHWC;
   d.filter_layout = filter_layout == GEMMCONV_FILTER_OIHW ? gemmconv::FilterLayout::OIHW
-                                                           : gemmconv::FilterLayout::OHWI;
+                                                          : gemmconv::FilterLayout::OHWI;
   d.N = c->batch;
   d.G = c->groups;
   d.C = c->in_channels;

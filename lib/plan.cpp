@@ -11,12 +11,13 @@ namespace gemmconv {
 
 namespace {
 
-// Workspace of `a` for the descriptor, or SIZE_MAX when it overflows (never fits a budget).
-std::size_t workspace_or_max(const Algorithm& a, const ConvDesc& d, int threads) {
+// Whether the workspace of `a` for the descriptor fits `limit`. A workspace whose size overflows
+// fits no limit, not even SIZE_MAX: AUTO must pass such a candidate over, not pick it and fail.
+bool workspace_fits(const Algorithm& a, const ConvDesc& d, int threads, std::size_t limit) {
   try {
-    return a.workspace_bytes(d, threads);
+    return a.workspace_bytes(d, threads) <= limit;
   } catch (const Failure& f) {
-    if (f.status() == Status::Overflow) return SIZE_MAX;
+    if (f.status() == Status::Overflow) return false;
     throw;
   }
 }
@@ -26,7 +27,7 @@ int choose_automatically(const ConvDesc& d, int threads, std::size_t limit) {
   for (int id = 1; id <= algorithm_count(); ++id) {
     const Algorithm& a = *algorithm_by_id(id);
     if (!a.supports(d)) continue;
-    if (workspace_or_max(a, d, threads) > limit) continue;
+    if (!workspace_fits(a, d, threads, limit)) continue;
     if (best == 0 || a.auto_preference > algorithm_by_id(best)->auto_preference) best = id;
   }
   if (best == 0) fail(Status::OverBudget);
