@@ -9,12 +9,30 @@ namespace gemmconv {
 static_assert(sizeof(dim_t) == sizeof(int64_t) && sizeof(inc_t) == sizeof(int64_t),
               "BLIS must be built with 64-bit integers");
 
+namespace {
+
+// Products smaller than this many multiply-adds run on one thread: waking a BLIS thread team
+// (barriers between packing and computing) costs more than it saves there.
+constexpr double kSmallProduct = 1 << 21;  // e.g. 128 x 128 x 128
+
+}  // namespace
+
 void sgemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float beta,
            MutableMatrixView c, int threads) {
   if (m == 0 || n == 0) return;
   float alpha = 1.0f;
   rntm_t rntm = BLIS_RNTM_INITIALIZER;
   bli_rntm_set_num_threads(threads, &rntm);
+  // BLIS 0.9.0's small-matrix ("sup") kernels (haswell, zen, zen2 and zen3 configurations, so
+  // every AVX2 machine) read past the last element of their operands: a few bytes past C, up
+  // to a whole extra row of A or column of B. The values are discarded, but A, B and C are
+  // often the caller's input, output or workspace, and a buffer that ends just before an
+  // unmapped page makes the read fault (tests/test_guard_pages.c). The conventional path packs
+  // A and B and writes the edges of C through a buffer: it stays inside every operand. Choosing
+  // between the two by address would make results depend on where the caller's buffers lie (the
+  // two paths round differently), so sup is never used.
+  bli_rntm_disable_l3_sup(&rntm);
+  if (double(m) * double(n) * double(k) < kSmallProduct) bli_rntm_set_num_threads(1, &rntm);
   // BLIS takes non-const pointers but does not write A or B.
   bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, m, n, k, &alpha, const_cast<float*>(a.data),
                a.rs, a.cs, const_cast<float*>(b.data), b.rs, b.cs, &beta, c.data, c.rs, c.cs,
