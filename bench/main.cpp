@@ -27,12 +27,14 @@ namespace {
 const char* const kUsage =
     "usage: gemmconv-bench [--shapes FILE | --layer DESC]... [--algo NAME[,NAME..] | all | auto]\n"
     "                      [--threads N] [--mb N] [--reps N] [--csv FILE] [--peer onednn]\n"
-    "                      [--info] [--layout nchw|nhwc] [--skip-unknown] [--no-check]\n"
+    "                      [--info] [--layout nchw|nhwc] [--skip-unknown] [--hide-unsupported]\n"
+    "                      [--no-check]\n"
     "\n"
     "  --shapes FILE   layers in oneDNN benchdnn's descriptor format, one a line (bench/shapes)\n"
     "  --layer DESC    one such layer, e.g. 'mb1ic128ih56oc256oh56kh3ph1n\"vgg_19:conv3_1\"'\n"
     "  --algo LIST     comma-separated names, shell patterns (im2col-*), all, auto [all]\n"
     "  --skip-unknown  warn about --algo items this build does not have, instead of failing\n"
+    "  --hide-unsupported  no table rows where an algorithm does not support the layer\n"
     "  --threads N     threads for every plan and for the peer (OpenMP) [OpenMP's default]\n"
     "  --mb N          batch, replacing the files' [1]\n"
     "  --reps N        timed repetitions after one warm-up; median and minimum reported [5]\n"
@@ -47,7 +49,7 @@ struct Options {
   std::vector<std::string> shape_files, layer_texts;
   std::string algos = "all", csv, peer;
   bench::RunConfig run;
-  bool info = false, skip_unknown = false, threads_given = false;
+  bool info = false, skip_unknown = false, hide_unsupported = false, threads_given = false;
 };
 
 bool parse_uint(const char* text, uint32_t& out) {
@@ -75,6 +77,10 @@ bool parse_options(int argc, char** argv, Options& o) {
     }
     if (arg == "--skip-unknown") {
       o.skip_unknown = true;
+      continue;
+    }
+    if (arg == "--hide-unsupported") {
+      o.hide_unsupported = true;
       continue;
     }
     const char* value = i + 1 < argc ? argv[++i] : nullptr;
@@ -212,6 +218,7 @@ int main(int argc, char** argv) {
     setup.label_width = std::max(setup.label_width, width);
   }
   setup.run = o.run;
+  setup.hide_unsupported = o.hide_unsupported;
   setup.threads = o.run.threads ? o.run.threads : uint32_t(omp_get_max_threads());
 
   std::FILE* csv = nullptr;

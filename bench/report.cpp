@@ -122,10 +122,12 @@ void Report::add_layer(const Layer& layer, const std::vector<Result>& results) {
     if (r.peer && r.algo == setup_.reference && r.timed()) reference = &r;
   const Result* best = nullptr;
   for (const Result& r : results) {
-    print_row(layer, r, reference);
+    const bool unsupported = r.status == "unsupported";
+    if (!(unsupported && setup_.hide_unsupported)) print_row(layer, r, reference);
     write_csv(layer, r, reference);
     if (r.status == "WRONG") ++wrong_;
     Total& t = totals_[r.algo];
+    t.unsupported += unsupported;
     if (r.timed()) accumulate(t, layer, r.median_ms, r.workspace, reference);
     if (r.timed() && !r.peer && patch_building(r.algo) && (!best || r.median_ms < best->median_ms))
       best = &r;
@@ -162,7 +164,10 @@ void Report::end_source() {
     std::fprintf(out_, " %*s", int(setup_.reference.size()) + 3,
                  ("vs " + setup_.reference).c_str());
   std::fprintf(out_, " %11s\n", "max wkspace");
-  for (const std::string& name : setup_.order) print_total(name, totals_[name]);
+  for (const std::string& name : setup_.order) {
+    const Total& t = totals_[name];
+    if (!(setup_.hide_unsupported && t.unsupported == source_layers_)) print_total(name, t);
+  }
   if (best_patch_.any) print_total("fastest im2col/im2row", best_patch_);
   std::fflush(out_);
 }

@@ -18,6 +18,7 @@ struct ReportSetup {
   std::string reference;           // the peer our times are divided by ("" when none)
   std::vector<std::string> order;  // contestants, in the order totals list them
   size_t label_width = 20;         // width of the algorithm column
+  bool hide_unsupported = false;   // leave "unsupported" rows out of the table (not the CSV)
 };
 
 class Report {
@@ -40,6 +41,7 @@ class Report {
     int common = 0;
     size_t max_workspace = 0;
     bool any = false;
+    int unsupported = 0;  // layers it answered UNSUPPORTED
   };
   void print_row(const Layer& layer, const Result& r, const Result* reference);
   void write_csv(const Layer& layer, const Result& r, const Result* reference);
