@@ -175,7 +175,9 @@ int main(int argc, char** argv) {
 #ifdef GEMMCONV_BENCH_ONEDNN
     bench::print_onednn_info(stdout);
 #else
-    std::printf("oneDNN           not built in (libdnnl-dev was not found at configure time)\n");
+    std::printf(
+        "oneDNN           not built in (needs libdnnl-dev at configure time, -Donednn not "
+        "disabled)\n");
 #endif
     if (o.shape_files.empty() && o.layer_texts.empty()) return 0;
   }
@@ -202,7 +204,8 @@ int main(int argc, char** argv) {
     peer_summary = ", peer " + bench::onednn_summary();
 #else
     std::fprintf(stderr,
-                 "gemmconv-bench: built without oneDNN (install libdnnl-dev, reconfigure)\n");
+                 "gemmconv-bench: built without oneDNN (install libdnnl-dev and reconfigure with "
+                 "-Donednn=enabled)\n");
     return 2;
 #endif
   }
