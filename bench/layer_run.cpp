@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 
 #include "aligned_buffer.hpp"
@@ -106,6 +105,7 @@ Reference reference(const Layer& layer, const RunConfig& config, const float* in
   Reference ref;
   const gemmconv_conv_desc d = to_conv_desc(layer, config.mb, config.layout);
   ref.expected = AlignedBuffer(nout * 4);
+  if (!ref.expected.get()) return ref;
   double max_in = 0;
   for (size_t i = 0; i < nin; ++i) max_in = std::max(max_in, double(std::fabs(input[i])));
   const size_t per_channel = nfilter / layer.oc;  // OIHW: each output channel's taps together
@@ -160,10 +160,27 @@ std::unique_ptr<Contestant> make_library_contestant(const std::string& algo) {
 
 std::vector<Result> run_layer(const Layer& layer, const RunConfig& config,
                               const std::vector<Contestant*>& contestants) {
+  std::vector<Result> results(contestants.size());
+  for (size_t c = 0; c < contestants.size(); ++c) {
+    results[c].algo = contestants[c]->name();
+    results[c].peer = contestants[c]->is_peer();
+  }
+  // Sizes in double first: a descriptor may describe tensors no machine holds.
+  const double elements = double(config.mb) * layer.ic * layer.ih * layer.iw +
+                          double(config.mb) * layer.oc * layer.oh * layer.ow +
+                          double(layer.oc) * (layer.ic / layer.g) * layer.kh * layer.kw;
+  if (elements * 4 > double(1ull << 40)) {
+    for (Result& r : results) r.status = "tensors too large for the bench";
+    return results;
+  }
   const size_t nin = size_t(config.mb) * layer.ic * layer.ih * layer.iw;
   const size_t nout = size_t(config.mb) * layer.oc * layer.oh * layer.ow;
   const size_t nfilter = size_t(layer.oc) * (layer.ic / layer.g) * layer.kh * layer.kw;
   AlignedBuffer input(nin * 4), output(nout * 4), filter(nfilter * 4), bias(size_t(layer.oc) * 4);
+  if (!input.get() || !output.get() || !filter.get() || !bias.get()) {
+    for (Result& r : results) r.status = "cannot allocate the tensors";
+    return results;
+  }
   fill(input.floats(), nin, 1);
   fill(filter.floats(), nfilter, 2);
   fill(bias.floats(), layer.oc, 3);
@@ -174,13 +191,10 @@ std::vector<Result> run_layer(const Layer& layer, const RunConfig& config,
 
   const Tensors tensors{&layer,          config,        input.floats(),
                         filter.floats(), bias.floats(), output.floats()};
-  std::vector<Result> results(contestants.size());
   std::vector<std::vector<double>> times(contestants.size());
   for (size_t c = 0; c < contestants.size(); ++c) {
     Contestant& k = *contestants[c];
     Result& r = results[c];
-    r.algo = k.name();
-    r.peer = k.is_peer();
     r.status = k.prepare(tensors);
     if (!r.status.empty()) continue;
     k.describe(r);
