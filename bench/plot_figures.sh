@@ -21,7 +21,7 @@ if [ "${1:-}" = "--with-direct" ]; then
   shift
 fi
 if [ $# -lt 2 ]; then
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 command -v gnuplot >/dev/null || {
