@@ -9,7 +9,9 @@ namespace bench {
 namespace {
 
 // Size of the dilated kernel span along one axis (benchdnn's d is dilation minus one).
-int64_t span(uint32_t k, uint32_t d) { return (int64_t(k) - 1) * (int64_t(d) + 1) + 1; }
+int64_t span(uint32_t k, uint32_t d) {
+  return (int64_t(k) - 1) * (int64_t(d) + 1) + 1;
+}
 
 bool finish_axis(const char* axis, uint32_t in, uint32_t k, uint32_t s, uint32_t d, bool has_p,
                  uint32_t& p, bool has_o, uint32_t& o, uint32_t& pad_end, std::string& error) {
@@ -74,8 +76,8 @@ bool parse_layer(const std::string& text, Layer& layer, std::string& error) {
       error = "unexpected text at '" + text.substr(i, 12) + "'";
       return false;
     }
-    static const char* const known[] = {"g",  "mb", "ic", "ih", "iw", "oc", "oh", "ow", "kh",
-                                        "kw", "sh", "sw", "ph", "pw", "dh", "dw"};
+    static const char* const known[] = {"g",  "mb", "ic", "ih", "iw", "oc", "oh", "ow",
+                                        "kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw"};
     bool ok = false;
     for (const char* kk : known) ok = ok || key == kk;
     if (!ok) {
@@ -126,10 +128,10 @@ bool parse_layer(const std::string& text, Layer& layer, std::string& error) {
     error = "g: ic and oc must be multiples of g";
     return false;
   }
-  if (!finish_axis("h", layer.ih, layer.kh, layer.sh, layer.dh, has_ph, layer.pt, has_oh,
-                   layer.oh, layer.pb, error) ||
-      !finish_axis("w", layer.iw, layer.kw, layer.sw, layer.dw, has_pw, layer.pl, has_ow,
-                   layer.ow, layer.pr, error))
+  if (!finish_axis("h", layer.ih, layer.kh, layer.sh, layer.dh, has_ph, layer.pt, has_oh, layer.oh,
+                   layer.pb, error) ||
+      !finish_axis("w", layer.iw, layer.kw, layer.sw, layer.dw, has_pw, layer.pl, has_ow, layer.ow,
+                   layer.pr, error))
     return false;
   const size_t star = name.rfind('*');
   if (star != std::string::npos) {

@@ -103,7 +103,8 @@ std::vector<AlgoResult> run_layer(const Layer& layer, const std::vector<std::str
     }
     const gemmconv_status s = make_plan(d, filter.get(), bias.get(), id, config.threads, &p.plan);
     if (s != GEMMCONV_STATUS_SUCCESS) {
-      p.result.status = s == GEMMCONV_STATUS_UNSUPPORTED ? "unsupported" : gemmconv_status_string(s);
+      p.result.status =
+          s == GEMMCONV_STATUS_UNSUPPORTED ? "unsupported" : gemmconv_status_string(s);
       continue;
     }
     gemmconv_algo chosen;

@@ -21,9 +21,9 @@ struct RunConfig {
 };
 
 struct AlgoResult {
-  std::string algo;      // requested name ("auto" included)
-  std::string chosen;    // what the plan runs
-  std::string status;    // "ok", "WRONG", "unsupported", or a status string
+  std::string algo;    // requested name ("auto" included)
+  std::string chosen;  // what the plan runs
+  std::string status;  // "ok", "WRONG", "unsupported", or a status string
   double median_ms = 0, min_ms = 0, gflops = 0;
   size_t workspace = 0, persistent = 0;
   double max_error_ratio = 0;  // worst |ours - direct| / bound
@@ -40,8 +40,7 @@ struct Contestant {
 };
 
 std::vector<AlgoResult> run_layer(const Layer& layer, const std::vector<std::string>& algos,
-                                  const RunConfig& config,
-                                  std::vector<Contestant*> peers = {},
+                                  const RunConfig& config, std::vector<Contestant*> peers = {},
                                   std::vector<AlgoResult>* peer_results = nullptr);
 
 }  // namespace bench

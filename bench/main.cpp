@@ -64,9 +64,12 @@ bool parse_options(int argc, char** argv, Options& o) {
       o.csv = value;
     } else if (arg == "--layout") {
       if (!need()) return false;
-      if (std::strcmp(value, "nchw") == 0) o.run.layout = GEMMCONV_LAYOUT_NCHW;
-      else if (std::strcmp(value, "nhwc") == 0) o.run.layout = GEMMCONV_LAYOUT_NHWC;
-      else return std::fprintf(stderr, "--layout: nchw or nhwc\n"), false;
+      if (std::strcmp(value, "nchw") == 0)
+        o.run.layout = GEMMCONV_LAYOUT_NCHW;
+      else if (std::strcmp(value, "nhwc") == 0)
+        o.run.layout = GEMMCONV_LAYOUT_NHWC;
+      else
+        return std::fprintf(stderr, "--layout: nchw or nhwc\n"), false;
     } else if (arg == "--threads" || arg == "--mb" || arg == "--reps") {
       if (!need()) return false;
       if (!parse_uint(value, n) || (arg != "--threads" && n == 0))
@@ -158,8 +161,9 @@ int main(int argc, char** argv) {
   if (!o.csv.empty()) {
     csv = std::fopen(o.csv.c_str(), "w");
     if (!csv) return std::fprintf(stderr, "cannot write %s\n", o.csv.c_str()), 2;
-    std::fprintf(csv, "file,layer,repeat,mb,threads,layout,algo,chosen,status,median_ms,min_ms,"
-                      "gflops,workspace_bytes,persistent_bytes\n");
+    std::fprintf(csv,
+                 "file,layer,repeat,mb,threads,layout,algo,chosen,status,median_ms,min_ms,"
+                 "gflops,workspace_bytes,persistent_bytes\n");
   }
   const uint32_t threads = o.run.threads;
   std::printf("# libgemmconv %s, BLIS %s, %s threads, mb=%u, %s, %d reps (median, min)\n",

@@ -91,21 +91,32 @@ typedef struct gemmconv_conv_desc {
   uint32_t out_channels; /* M, all groups together */
   uint32_t in_height, in_width;
   uint32_t kernel_height, kernel_width;
-  uint32_t stride_height, stride_width;     /* >= 1 */
-  uint32_t dilation_height, dilation_width; /* >= 1; 1 is a dense kernel */
+  uint32_t stride_height, stride_width;              /* >= 1 */
+  uint32_t dilation_height, dilation_width;          /* >= 1; 1 is a dense kernel */
   uint32_t pad_top, pad_bottom, pad_left, pad_right; /* implicit zero padding */
 } gemmconv_conv_desc;
 
 /* How to build a plan. Fill it with gemmconv_plan_options_init() first. */
 typedef struct gemmconv_plan_options {
-  size_t struct_size;    /* sizeof(gemmconv_plan_options) */
-  gemmconv_algo algo;    /* GEMMCONV_ALGO_AUTO by default */
-  uint32_t num_threads;  /* 0: the OpenMP default when the plan is created */
-  uint32_t flags;        /* GEMMCONV_FLAG_* */
-  size_t workspace_limit; /* AUTO considers only algorithms whose workspace fits;
-                             a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
+  size_t struct_size;           /* sizeof(gemmconv_plan_options) */
+  gemmconv_algo algo;           /* GEMMCONV_ALGO_AUTO by default */
+  uint32_t num_threads;         /* 0: the OpenMP default when the plan is created */
+  uint32_t flags;               /* GEMMCONV_FLAG_* */
+  size_t workspace_limit;       /* AUTO considers only algorithms whose workspace fits;
+                                   a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
   float output_min, output_max; /* fused clamp of every output; -INFINITY, +INFINITY: none */
 } gemmconv_plan_options;
+
+/* One algorithm as AUTO judged it while creating a plan (see gemmconv_plan_candidate). */
+typedef struct gemmconv_candidate {
+  size_t struct_size; /* set by the caller: sizeof(gemmconv_candidate) */
+  gemmconv_algo algo;
+  /* SUCCESS: eligible; UNSUPPORTED, OVER_BUDGET or OVERFLOW: why it was left out */
+  gemmconv_status verdict;
+  size_t workspace_bytes;   /* for the plan's thread count; 0 when not eligible */
+  double estimated_seconds; /* AUTO's cost model for the whole batch; < 0: not estimated */
+  double measured_seconds;  /* timed with GEMMCONV_FLAG_MEASURE; < 0: not measured */
+} gemmconv_candidate;
 
 /* Zeroes *desc, then sets struct_size, batch = groups = 1, strides = dilations = 1. */
 GEMMCONV_API void gemmconv_conv_desc_init(gemmconv_conv_desc* desc);
@@ -127,8 +138,7 @@ GEMMCONV_API gemmconv_status gemmconv_plan_create(const gemmconv_conv_desc* desc
                                                   gemmconv_plan** plan_out);
 
 /* The exact number of workspace bytes gemmconv_execute needs with this plan (0 is valid). */
-GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan,
-                                                          size_t* bytes);
+GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan, size_t* bytes);
 
 /* The bytes the plan itself holds: packed filter, bias, tables and the handle. */
 GEMMCONV_API gemmconv_status gemmconv_plan_persistent_size(const gemmconv_plan* plan,
@@ -145,6 +155,16 @@ GEMMCONV_API gemmconv_status gemmconv_plan_algo(const gemmconv_plan* plan, gemmc
 GEMMCONV_API gemmconv_status gemmconv_execute(const gemmconv_plan* plan, const float* input,
                                               float* output, void* workspace,
                                               size_t workspace_bytes);
+
+/* How many candidates AUTO considered for this plan: every algorithm, or 0 when the plan was
+   created with a named algorithm. */
+GEMMCONV_API gemmconv_status gemmconv_plan_candidate_count(const gemmconv_plan* plan,
+                                                           size_t* count);
+
+/* Candidate `index` (0-based, in algorithm order) of the plan's AUTO choice. The chosen one is
+   the eligible candidate with the least measured (MEASURE) or estimated time. */
+GEMMCONV_API gemmconv_status gemmconv_plan_candidate(const gemmconv_plan* plan, size_t index,
+                                                     gemmconv_candidate* candidate);
 
 /* Frees the plan. NULL is a no-op. */
 GEMMCONV_API void gemmconv_plan_destroy(gemmconv_plan* plan);

@@ -19,8 +19,12 @@ inline std::size_t patch_matrix_bytes(const ConvDesc& d, int) {
   return float_bytes(checked_product(std::size_t(d.Cg()), d.KH, d.KW, d.Ho, d.Wo));
 }
 
-inline bool supports_nchw(const ConvDesc& d) { return d.layout == Layout::NCHW; }
-inline bool supports_nhwc(const ConvDesc& d) { return d.layout == Layout::NHWC; }
+inline bool supports_nchw(const ConvDesc& d) {
+  return d.layout == Layout::NCHW;
+}
+inline bool supports_nhwc(const ConvDesc& d) {
+  return d.layout == Layout::NHWC;
+}
 
 template <PatchBuilder build>
 void run_im2col(const Plan& plan, const float* input, float* output, float* patches) {
@@ -52,8 +56,8 @@ void run_im2row(const Plan& plan, const float* input, float* output, float* patc
 
 // The record of one patch-building algorithm, from its name and builder.
 #define GEMMCONV_IM2COL_ALGORITHM(name, builder, preference) \
-  {name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder>, preference}
+  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder>, preference }
 #define GEMMCONV_IM2ROW_ALGORITHM(name, builder, preference) \
-  {name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder>, preference}
+  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder>, preference }
 
 }  // namespace gemmconv

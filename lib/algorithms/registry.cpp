@@ -20,7 +20,9 @@ const Algorithm* const kRegistry[] = {
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace
 
-int algorithm_count() { return kCount; }
+int algorithm_count() {
+  return kCount;
+}
 
 const Algorithm* algorithm_by_id(int id) {
   return id >= 1 && id <= kCount ? kRegistry[id - 1] : nullptr;
