@@ -1,0 +1,33 @@
+// What mec-col and mec-row share: MEC (Cho and Brand, 2017) lowers each image and group once
+// into L, which holds for every output column ox the KW input columns it reads, over all padded
+// input rows and all C' channels of the group. Output row oy then reads the KH padded rows
+// starting at oy * SH of every strip: one contiguous window per strip, so one GEMM per output
+// row runs straight on a strided view of L.
+#pragma once
+
+#include <algorithm>
+
+#include "../conv/checked.hpp"
+#include "algorithm.hpp"
+
+namespace gemmconv {
+
+inline int64_t padded_height(const ConvDesc& d) {
+  return d.H + d.PT + d.PB;
+}
+
+// Workspace = one lowered matrix L = Wo * (H + PT + PB) * C' * KW floats (C' = C / G), reused
+// for every image and group; the GEMMs run on BLIS threads, so it does not grow with threads.
+inline std::size_t mec_lowered_bytes(const ConvDesc& d, int) {
+  return float_bytes(checked_product(std::size_t(d.Wo), padded_height(d), d.Cg(), d.KW));
+}
+
+// Whether some output row's window contains padded row r (with SH > KH windows leave gaps,
+// and the rows below the last window are never read either): only those rows are lowered.
+inline bool padded_row_is_read(const ConvDesc& d, int64_t r) {
+  const int64_t first = r < d.KH ? 0 : (r - d.KH + d.SH) / d.SH;  // first oy with oy*SH+KH > r
+  const int64_t last = std::min(d.Ho - 1, r / d.SH);              // last oy with oy*SH <= r
+  return first <= last;
+}
+
+}  // namespace gemmconv
