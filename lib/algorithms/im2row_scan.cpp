@@ -14,12 +14,13 @@ void build_rows_scan(const ConvDesc& d, const float* x, float* patches, int thre
   for (int64_t p = 0; p < d.Ho * d.Wo; ++p) {
     const int64_t oy = p / d.Wo, ox = p % d.Wo;
     float* dst = patches + p * k;
-    for (int64_t j = 0; j < k; ++j) {
-      const int64_t ky = j / (d.KW * cg), kx = (j / cg) % d.KW, c = j % cg;
-      const int64_t iy = input_row(d, oy, ky), ix = input_col(d, ox, kx);
-      const bool inside = iy >= 0 && iy < d.H && ix >= 0 && ix < d.W;
-      dst[j] = inside ? x[(iy * d.W + ix) * d.C + c] : 0.0f;
-    }
+    for (int64_t ky = 0; ky < d.KH; ++ky)
+      for (int64_t kx = 0; kx < d.KW; ++kx)
+        for (int64_t c = 0; c < cg; ++c) {
+          const int64_t iy = input_row(d, oy, ky), ix = input_col(d, ox, kx);
+          const bool inside = iy >= 0 && iy < d.H && ix >= 0 && ix < d.W;
+          *dst++ = inside ? x[(iy * d.W + ix) * d.C + c] : 0.0f;
+        }
   }
 }
 

@@ -67,9 +67,10 @@ void run_mec_col(const Plan& plan, const float* input, float* output, float* low
       lower_nchw(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, lowered, plan.threads);
       const float* f = plan.filter.data() + g * mg * k;
       float* y = output + n * d.out_image() + g * mg * pixels;
-      for (int64_t oy = 0; oy < d.Ho; ++oy)
+      for_each_output_row(d, plan.threads, [&](int64_t oy, int blis_threads) {
         sgemm(mg, d.Wo, k, {f, k, 1}, {lowered + oy * window_step, d.Wo, 1}, 0.0f,
-              {y + oy * d.Wo, pixels, 1}, plan.threads);
+              {y + oy * d.Wo, pixels, 1}, blis_threads);
+      });
     }
   apply_epilogue(plan, output, d.N);
 }

@@ -72,9 +72,10 @@ void run_mec_row(const Plan& plan, const float* input, float* output, float* low
       lower_nhwc(d, input + n * d.in_image() + g * d.Cg(), lowered, plan.threads);
       const float* f = plan.filter.data() + g * k * mg;
       float* y = output + n * d.out_image() + g * mg;
-      for (int64_t oy = 0; oy < d.Ho; ++oy)
+      for_each_output_row(d, plan.threads, [&](int64_t oy, int blis_threads) {
         sgemm(d.Wo, mg, k, {lowered + oy * window_step, strip, 1}, {f, mg, 1}, 0.0f,
-              {y + oy * d.Wo * d.M, d.M, 1}, plan.threads);
+              {y + oy * d.Wo * d.M, d.M, 1}, blis_threads);
+      });
     }
   apply_epilogue(plan, output, d.N);
 }
