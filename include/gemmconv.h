@@ -69,10 +69,20 @@ typedef enum gemmconv_filter_layout {
    in the order they were added, and a number never changes meaning. */
 typedef enum gemmconv_algo {
   GEMMCONV_ALGO_AUTO = 0,
-  GEMMCONV_ALGO_DIRECT = 1,           /* "direct": the reference loop nest */
-  GEMMCONV_ALGO_GEMM_1X1 = 2,         /* "gemm-1x1": 1x1, stride 1, no padding */
-  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3, /* "im2col-copy-long": NCHW patch matrix, row runs */
-  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4 /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_DIRECT = 1,            /* "direct": the reference loop nest */
+  GEMMCONV_ALGO_GEMM_1X1 = 2,          /* "gemm-1x1": 1x1, stride 1, no padding */
+  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3,  /* "im2col-copy-long": NCHW patch matrix, row runs */
+  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4, /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_IM2COL_SCAN = 5,       /* "im2col-scan": NCHW patch matrix, element by element */
+  GEMMCONV_ALGO_IM2COL_COPY_SHORT = 6, /* "im2col-copy-short": NCHW patch matrix, kernel rows */
+  GEMMCONV_ALGO_IM2COL_COPY_SELF = 7,  /* "im2col-copy-self": NCHW patch matrix, rows derived
+                                          from rows already built */
+  GEMMCONV_ALGO_IM2ROW_SCAN = 8,       /* "im2row-scan": NHWC patch matrix, element by element */
+  GEMMCONV_ALGO_IM2ROW_COPY_LONG = 9,  /* "im2row-copy-long": NHWC patch matrix, output rows */
+  GEMMCONV_ALGO_IM2ROW_COPY_SELF = 10, /* "im2row-copy-self": NHWC patch matrix, patches
+                                          derived from neighbouring patches */
+  GEMMCONV_ALGO_MEC_COL = 11,          /* "mec-col": NCHW, MEC lowering, one GEMM per output row */
+  GEMMCONV_ALGO_MEC_ROW = 12           /* "mec-row": NHWC, MEC lowering, one GEMM per output row */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

@@ -106,6 +106,8 @@ guarded_workspace guarded_alloc(size_t bytes) {
   assert_non_null(ws.base);
   memset(ws.base, GUARD_BYTE, bytes + 2 * GUARD);
   ws.data = ws.base + GUARD;
+  /* All-ones bytes are a NaN: an algorithm that reads workspace it never wrote shows up. */
+  memset(ws.data, 0xFF, bytes);
   return ws;
 }
 
