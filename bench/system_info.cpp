@@ -25,7 +25,9 @@ std::string cpu_field(const std::string& key) {
   return "";
 }
 
-dim_t blocksize(bszid_t id, cntx_t* cntx) { return bli_cntx_get_blksz_def_dt(BLIS_FLOAT, id, cntx); }
+dim_t blocksize(bszid_t id, cntx_t* cntx) {
+  return bli_cntx_get_blksz_def_dt(BLIS_FLOAT, id, cntx);
+}
 
 }  // namespace
 
@@ -49,7 +51,7 @@ void print_system_info(std::FILE* out) {
                long(blocksize(BLIS_KC, cntx)), long(blocksize(BLIS_MC, cntx)),
                long(blocksize(BLIS_NC, cntx)),
                bli_cntx_l3_nat_ukr_prefers_cols_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx) ? "column-major"
-                                                                                   : "row-major");
+                                                                                    : "row-major");
   const char* env = std::getenv("BLIS_ARCH_TYPE");
   std::fprintf(out, "BLIS_ARCH_TYPE   %s\n", env ? env : "(unset: libgemmconv's choice)");
   std::fprintf(out, "OpenMP threads   %d (max), %d processors\n", omp_get_max_threads(),

@@ -29,6 +29,7 @@ static_assert(int(Status::OverBudget) == GEMMCONV_STATUS_OVER_BUDGET, "status en
 static_assert(GEMMCONV_WORKSPACE_ALIGNMENT == gemmconv::kAlignment, "alignment out of step");
 
 constexpr unsigned kKnownFlags = GEMMCONV_FLAG_MEASURE;
+static_assert(GEMMCONV_FLAG_MEASURE == gemmconv::kFlagMeasure, "flag values out of step");
 
 // Runs `body`, turning every exception into a status: nothing crosses the C boundary.
 template <typename Body>
@@ -204,9 +205,35 @@ gemmconv_status gemmconv_execute(const gemmconv_plan* plan, const float* input, 
   });
 }
 
-void gemmconv_plan_destroy(gemmconv_plan* plan) { delete plan; }
+gemmconv_status gemmconv_plan_candidate_count(const gemmconv_plan* plan, size_t* count) {
+  return guarded([&] {
+    require(plan != nullptr && count != nullptr);
+    *count = plan->plan->candidates.size();
+  });
+}
 
-int gemmconv_algo_count(void) { return gemmconv::algorithm_count(); }
+gemmconv_status gemmconv_plan_candidate(const gemmconv_plan* plan, size_t index,
+                                        gemmconv_candidate* candidate) {
+  return guarded([&] {
+    require(plan != nullptr && candidate != nullptr);
+    require(candidate->struct_size >= sizeof(gemmconv_candidate));
+    require(index < plan->plan->candidates.size());
+    const gemmconv::Candidate& c = plan->plan->candidates[index];
+    candidate->algo = static_cast<gemmconv_algo>(c.algo_id);
+    candidate->verdict = static_cast<gemmconv_status>(c.verdict);
+    candidate->workspace_bytes = c.workspace_bytes;
+    candidate->estimated_seconds = c.estimated_seconds;
+    candidate->measured_seconds = c.measured_seconds;
+  });
+}
+
+void gemmconv_plan_destroy(gemmconv_plan* plan) {
+  delete plan;
+}
+
+int gemmconv_algo_count(void) {
+  return gemmconv::algorithm_count();
+}
 
 const char* gemmconv_algo_name(gemmconv_algo algo) {
   const int64_t id = raw_enum(algo);
@@ -231,19 +258,30 @@ gemmconv_status gemmconv_algo_from_name(const char* name, gemmconv_algo* algo) {
 
 const char* gemmconv_status_string(gemmconv_status status) {
   switch (raw_enum(status)) {
-    case GEMMCONV_STATUS_SUCCESS: return "success";
-    case GEMMCONV_STATUS_INVALID_ARGUMENT: return "invalid argument";
-    case GEMMCONV_STATUS_UNSUPPORTED: return "the algorithm does not support this convolution";
-    case GEMMCONV_STATUS_OVERFLOW: return "a size or index overflows its type";
-    case GEMMCONV_STATUS_WORKSPACE_TOO_SMALL: return "workspace too small";
-    case GEMMCONV_STATUS_MISALIGNED: return "workspace not 64-byte aligned";
-    case GEMMCONV_STATUS_OUT_OF_MEMORY: return "out of memory";
-    case GEMMCONV_STATUS_OVER_BUDGET: return "workspace exceeds the workspace limit";
-    case GEMMCONV_STATUS_INTERNAL: return "internal error";
+    case GEMMCONV_STATUS_SUCCESS:
+      return "success";
+    case GEMMCONV_STATUS_INVALID_ARGUMENT:
+      return "invalid argument";
+    case GEMMCONV_STATUS_UNSUPPORTED:
+      return "the algorithm does not support this convolution";
+    case GEMMCONV_STATUS_OVERFLOW:
+      return "a size or index overflows its type";
+    case GEMMCONV_STATUS_WORKSPACE_TOO_SMALL:
+      return "workspace too small";
+    case GEMMCONV_STATUS_MISALIGNED:
+      return "workspace not 64-byte aligned";
+    case GEMMCONV_STATUS_OUT_OF_MEMORY:
+      return "out of memory";
+    case GEMMCONV_STATUS_OVER_BUDGET:
+      return "workspace exceeds the workspace limit";
+    case GEMMCONV_STATUS_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }
 
-const char* gemmconv_version_string(void) { return GEMMCONV_VERSION; }
+const char* gemmconv_version_string(void) {
+  return GEMMCONV_VERSION;
+}
 
 }  // extern "C"

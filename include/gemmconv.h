@@ -69,10 +69,20 @@ typedef enum gemmconv_filter_layout {
    in the order they were added, and a number never changes meaning. */
 typedef enum gemmconv_algo {
   GEMMCONV_ALGO_AUTO = 0,
-  GEMMCONV_ALGO_DIRECT = 1,           /* "direct": the reference loop nest */
-  GEMMCONV_ALGO_GEMM_1X1 = 2,         /* "gemm-1x1": 1x1, stride 1, no padding */
-  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3, /* "im2col-copy-long": NCHW patch matrix, row runs */
-  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4 /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_DIRECT = 1,            /* "direct": the reference loop nest */
+  GEMMCONV_ALGO_GEMM_1X1 = 2,          /* "gemm-1x1": 1x1, stride 1, no padding */
+  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3,  /* "im2col-copy-long": NCHW patch matrix, row runs */
+  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4, /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_IM2COL_SCAN = 5,       /* "im2col-scan": NCHW patch matrix, element by element */
+  GEMMCONV_ALGO_IM2COL_COPY_SHORT = 6, /* "im2col-copy-short": NCHW patch matrix, kernel rows */
+  GEMMCONV_ALGO_IM2COL_COPY_SELF = 7,  /* "im2col-copy-self": NCHW patch matrix, rows derived
+                                          from rows already built */
+  GEMMCONV_ALGO_IM2ROW_SCAN = 8,       /* "im2row-scan": NHWC patch matrix, element by element */
+  GEMMCONV_ALGO_IM2ROW_COPY_LONG = 9,  /* "im2row-copy-long": NHWC patch matrix, output rows */
+  GEMMCONV_ALGO_IM2ROW_COPY_SELF = 10, /* "im2row-copy-self": NHWC patch matrix, patches
+                                          derived from neighbouring patches */
+  GEMMCONV_ALGO_MEC_COL = 11,          /* "mec-col": NCHW, MEC lowering, one GEMM per output row */
+  GEMMCONV_ALGO_MEC_ROW = 12           /* "mec-row": NHWC, MEC lowering, one GEMM per output row */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */
@@ -91,21 +101,32 @@ typedef struct gemmconv_conv_desc {
   uint32_t out_channels; /* M, all groups together */
   uint32_t in_height, in_width;
   uint32_t kernel_height, kernel_width;
-  uint32_t stride_height, stride_width;     /* >= 1 */
-  uint32_t dilation_height, dilation_width; /* >= 1; 1 is a dense kernel */
+  uint32_t stride_height, stride_width;              /* >= 1 */
+  uint32_t dilation_height, dilation_width;          /* >= 1; 1 is a dense kernel */
   uint32_t pad_top, pad_bottom, pad_left, pad_right; /* implicit zero padding */
 } gemmconv_conv_desc;
 
 /* How to build a plan. Fill it with gemmconv_plan_options_init() first. */
 typedef struct gemmconv_plan_options {
-  size_t struct_size;    /* sizeof(gemmconv_plan_options) */
-  gemmconv_algo algo;    /* GEMMCONV_ALGO_AUTO by default */
-  uint32_t num_threads;  /* 0: the OpenMP default when the plan is created */
-  uint32_t flags;        /* GEMMCONV_FLAG_* */
-  size_t workspace_limit; /* AUTO considers only algorithms whose workspace fits;
-                             a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
+  size_t struct_size;           /* sizeof(gemmconv_plan_options) */
+  gemmconv_algo algo;           /* GEMMCONV_ALGO_AUTO by default */
+  uint32_t num_threads;         /* 0: the OpenMP default when the plan is created */
+  uint32_t flags;               /* GEMMCONV_FLAG_* */
+  size_t workspace_limit;       /* AUTO considers only algorithms whose workspace fits;
+                                   a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
   float output_min, output_max; /* fused clamp of every output; -INFINITY, +INFINITY: none */
 } gemmconv_plan_options;
+
+/* One algorithm as AUTO judged it while creating a plan (see gemmconv_plan_candidate). */
+typedef struct gemmconv_candidate {
+  size_t struct_size; /* set by the caller: sizeof(gemmconv_candidate) */
+  gemmconv_algo algo;
+  /* SUCCESS: eligible; UNSUPPORTED, OVER_BUDGET or OVERFLOW: why it was left out */
+  gemmconv_status verdict;
+  size_t workspace_bytes;   /* for the plan's thread count; 0 when not eligible */
+  double estimated_seconds; /* AUTO's cost model for the whole batch; < 0: not estimated */
+  double measured_seconds;  /* timed with GEMMCONV_FLAG_MEASURE; < 0: not measured */
+} gemmconv_candidate;
 
 /* Zeroes *desc, then sets struct_size, batch = groups = 1, strides = dilations = 1. */
 GEMMCONV_API void gemmconv_conv_desc_init(gemmconv_conv_desc* desc);
@@ -127,8 +148,7 @@ GEMMCONV_API gemmconv_status gemmconv_plan_create(const gemmconv_conv_desc* desc
                                                   gemmconv_plan** plan_out);
 
 /* The exact number of workspace bytes gemmconv_execute needs with this plan (0 is valid). */
-GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan,
-                                                          size_t* bytes);
+GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan, size_t* bytes);
 
 /* The bytes the plan itself holds: packed filter, bias, tables and the handle. */
 GEMMCONV_API gemmconv_status gemmconv_plan_persistent_size(const gemmconv_plan* plan,
@@ -145,6 +165,16 @@ GEMMCONV_API gemmconv_status gemmconv_plan_algo(const gemmconv_plan* plan, gemmc
 GEMMCONV_API gemmconv_status gemmconv_execute(const gemmconv_plan* plan, const float* input,
                                               float* output, void* workspace,
                                               size_t workspace_bytes);
+
+/* How many candidates AUTO considered for this plan: every algorithm, or 0 when the plan was
+   created with a named algorithm. */
+GEMMCONV_API gemmconv_status gemmconv_plan_candidate_count(const gemmconv_plan* plan,
+                                                           size_t* count);
+
+/* Candidate `index` (0-based, in algorithm order) of the plan's AUTO choice. The chosen one is
+   the eligible candidate with the least measured (MEASURE) or estimated time. */
+GEMMCONV_API gemmconv_status gemmconv_plan_candidate(const gemmconv_plan* plan, size_t index,
+                                                     gemmconv_candidate* candidate);
 
 /* Frees the plan. NULL is a no-op. */
 GEMMCONV_API void gemmconv_plan_destroy(gemmconv_plan* plan);

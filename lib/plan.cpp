@@ -6,43 +6,19 @@
 #include "algorithms/registry.hpp"
 #include "blis/arch.hpp"
 #include "parallel/threads.hpp"
+#include "planner.hpp"
 
 namespace gemmconv {
-
-namespace {
-
-// Whether the workspace of `a` for the descriptor fits `limit`. A workspace whose size overflows
-// fits no limit, not even SIZE_MAX: AUTO must pass such a candidate over, not pick it and fail.
-bool workspace_fits(const Algorithm& a, const ConvDesc& d, int threads, std::size_t limit) {
-  try {
-    return a.workspace_bytes(d, threads) <= limit;
-  } catch (const Failure& f) {
-    if (f.status() == Status::Overflow) return false;
-    throw;
-  }
-}
-
-int choose_automatically(const ConvDesc& d, int threads, std::size_t limit) {
-  int best = 0;
-  for (int id = 1; id <= algorithm_count(); ++id) {
-    const Algorithm& a = *algorithm_by_id(id);
-    if (!a.supports(d)) continue;
-    if (!workspace_fits(a, d, threads, limit)) continue;
-    if (best == 0 || a.auto_preference > algorithm_by_id(best)->auto_preference) best = id;
-  }
-  if (best == 0) fail(Status::OverBudget);
-  return best;
-}
-
-}  // namespace
 
 std::unique_ptr<Plan> create_plan(const ConvDesc& desc, const float* filter, const float* bias,
                                   const PlanOptions& options) {
   ensure_blis_ready();
   const int threads = options.threads > 0 ? options.threads : default_thread_count();
   int id = options.algo;
+  Choice choice;
   if (id == 0) {
-    id = choose_automatically(desc, threads, options.workspace_limit);
+    choice = choose_algorithm(desc, filter, threads, options);
+    id = choice.algo_id;
   } else {
     const Algorithm* a = algorithm_by_id(id);
     if (a == nullptr) fail(Status::InvalidArgument);
@@ -58,12 +34,18 @@ std::unique_ptr<Plan> create_plan(const ConvDesc& desc, const float* filter, con
   plan->workspace_bytes = plan->algo->workspace_bytes(desc, threads);
   plan->output_min = options.output_min;
   plan->output_max = options.output_max;
+  plan->candidates = std::move(choice.candidates);
   if (bias != nullptr) {
     plan->bias = AlignedBuffer(static_cast<std::size_t>(desc.M));
     std::memcpy(plan->bias.data(), bias, plan->bias.bytes());
   }
   plan->algo->prepare(*plan, FilterView{filter, &plan->desc});
   return plan;
+}
+
+std::size_t Plan::persistent_bytes() const {
+  return checked_add(checked_add(sizeof(Plan), filter.bytes()),
+                     checked_add(bias.bytes(), checked_mul(candidates.size(), sizeof(Candidate))));
 }
 
 void execute_plan(const Plan& plan, const float* input, float* output, void* workspace) {

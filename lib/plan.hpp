@@ -4,13 +4,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "aligned_buffer.hpp"
 #include "conv/desc.hpp"
+#include "status.hpp"
 
 namespace gemmconv {
 
 struct Algorithm;
+
+constexpr unsigned kFlagMeasure = 0x1;  // GEMMCONV_FLAG_MEASURE
 
 // What the caller asked for, already checked for range by capi/.
 struct PlanOptions {
@@ -19,6 +23,15 @@ struct PlanOptions {
   unsigned flags = 0;
   std::size_t workspace_limit = SIZE_MAX;
   float output_min = -__builtin_inff(), output_max = __builtin_inff();
+};
+
+// One algorithm as AUTO judged it for a descriptor.
+struct Candidate {
+  int algo_id = 0;
+  Status verdict = Status::Success;  // Success: eligible; Unsupported, OverBudget, Overflow: not
+  std::size_t workspace_bytes = 0;
+  double estimated_seconds = -1;  // the cost model's guess; < 0 when not estimated
+  double measured_seconds = -1;   // GEMMCONV_FLAG_MEASURE's timing; < 0 when not measured
 };
 
 struct Plan {
@@ -30,6 +43,7 @@ struct Plan {
   AlignedBuffer filter;  // packed by the algorithm's prepare(), in its own format
   AlignedBuffer bias;    // [M], empty when the caller gave none
   float output_min = -__builtin_inff(), output_max = __builtin_inff();
+  std::vector<Candidate> candidates;  // what AUTO considered; empty for a named algorithm
 
   bool has_bias() const { return !bias.empty(); }
   bool has_clamp() const {
@@ -38,9 +52,7 @@ struct Plan {
   float clamp(float y) const {
     return y < output_min ? output_min : (y > output_max ? output_max : y);
   }
-  std::size_t persistent_bytes() const {
-    return checked_add(sizeof(Plan), checked_add(filter.bytes(), bias.bytes()));
-  }
+  std::size_t persistent_bytes() const;
 };
 
 // Picks (or checks) the algorithm, sizes the workspace, copies bias and packs the filter.

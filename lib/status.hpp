@@ -28,6 +28,8 @@ class Failure : public std::exception {
   Status status_;
 };
 
-[[noreturn]] inline void fail(Status status) { throw Failure(status); }
+[[noreturn]] inline void fail(Status status) {
+  throw Failure(status);
+}
 
 }  // namespace gemmconv

@@ -77,10 +77,10 @@ void reference_conv(const conv_case* c, const float* input, const float* filter,
           for (long c2 = 0; c2 < Cg; ++c2)
             for (long ky = 0; ky < KH; ++ky)
               for (long kx = 0; kx < KW; ++kx) {
-                const long iy = oy * (long)d->stride_height - (long)d->pad_top +
-                                ky * (long)d->dilation_height;
-                const long ix = ox * (long)d->stride_width - (long)d->pad_left +
-                                kx * (long)d->dilation_width;
+                const long iy =
+                    oy * (long)d->stride_height - (long)d->pad_top + ky * (long)d->dilation_height;
+                const long ix =
+                    ox * (long)d->stride_width - (long)d->pad_left + kx * (long)d->dilation_width;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
                 const long ch = g * Cg + c2;
                 const double x = nhwc ? input[((n * H + iy) * W + ix) * C + ch]
@@ -106,6 +106,8 @@ guarded_workspace guarded_alloc(size_t bytes) {
   assert_non_null(ws.base);
   memset(ws.base, GUARD_BYTE, bytes + 2 * GUARD);
   ws.data = ws.base + GUARD;
+  /* All-ones bytes are a NaN: an algorithm that reads workspace it never wrote shows up. */
+  memset(ws.data, 0xFF, bytes);
   return ws;
 }
 
@@ -135,8 +137,8 @@ gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* fi
                          const float* bias) {
   gemmconv_plan* plan = NULL;
   const gemmconv_status s = create(c, algo, filter, bias, &plan);
-  if (s != GEMMCONV_STATUS_SUCCESS) fail_msg("plan for %s: %s", gemmconv_algo_name(algo),
-                                             gemmconv_status_string(s));
+  if (s != GEMMCONV_STATUS_SUCCESS)
+    fail_msg("plan for %s: %s", gemmconv_algo_name(algo), gemmconv_status_string(s));
   return plan;
 }
 

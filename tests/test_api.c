@@ -53,9 +53,9 @@ static void output_dims(void** state) {
   assert_int_equal(gemmconv_output_dims(&c.desc, &ho, &wo), GEMMCONV_STATUS_SUCCESS);
   assert_int_equal(ho, 7);
   assert_int_equal(wo, 8);
-  c.desc.stride_height = 2; /* (7 + 2 - 3) / 2 + 1 = 4 */
+  c.desc.stride_height = 2;  /* (7 + 2 - 3) / 2 + 1 = 4 */
   c.desc.dilation_width = 2; /* (8 + 2 - 5) / 1 + 1 = 6 */
-  c.desc.pad_right = 0;     /* (8 + 1 - 5) + 1 = 5 */
+  c.desc.pad_right = 0;      /* (8 + 1 - 5) + 1 = 5 */
   assert_int_equal(gemmconv_output_dims(&c.desc, &ho, &wo), GEMMCONV_STATUS_SUCCESS);
   assert_int_equal(ho, 4);
   assert_int_equal(wo, 5);
@@ -104,7 +104,8 @@ static void status_strings_and_version(void** state) {
 
 /* Plan creation with a descriptor modified by `edit` must give `want` and leave *plan NULL. */
 static float filter_store[4096];
-static void expect_create(const conv_case* c, const gemmconv_plan_options* o, gemmconv_status want) {
+static void expect_create(const conv_case* c, const gemmconv_plan_options* o,
+                          gemmconv_status want) {
   gemmconv_plan* plan = (gemmconv_plan*)(uintptr_t)0x1; /* must be reset to NULL */
   assert_int_equal(gemmconv_plan_create(&c->desc, filter_store, NULL, o, &plan), want);
   assert_null(plan);
@@ -129,7 +130,7 @@ static void bad_descriptors(void** state) {
   EXPECT_BAD(stride_width, 0, GEMMCONV_STATUS_INVALID_ARGUMENT);
   EXPECT_BAD(dilation_height, 0, GEMMCONV_STATUS_INVALID_ARGUMENT);
   EXPECT_BAD(dilation_width, 0, GEMMCONV_STATUS_INVALID_ARGUMENT);
-  EXPECT_BAD(groups, 2, GEMMCONV_STATUS_INVALID_ARGUMENT);      /* C = 3 not divisible */
+  EXPECT_BAD(groups, 2, GEMMCONV_STATUS_INVALID_ARGUMENT); /* C = 3 not divisible */
   c = base_case();
   c.desc.in_channels = 4;
   c.desc.groups = 4;
@@ -301,12 +302,18 @@ static void plan_queries(void** state) {
 int main(void) {
   fill_random(filter_store, 4096, 9);
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(desc_init_defaults),    cmocka_unit_test(options_init_defaults),
-      cmocka_unit_test(output_dims),           cmocka_unit_test(names_round_trip),
-      cmocka_unit_test(status_strings_and_version), cmocka_unit_test(bad_descriptors),
-      cmocka_unit_test(null_arguments),        cmocka_unit_test(bad_options),
-      cmocka_unit_test(unsupported_algorithm), cmocka_unit_test(workspace_limit),
-      cmocka_unit_test(overflowing_sizes),     cmocka_unit_test(plan_queries),
+      cmocka_unit_test(desc_init_defaults),
+      cmocka_unit_test(options_init_defaults),
+      cmocka_unit_test(output_dims),
+      cmocka_unit_test(names_round_trip),
+      cmocka_unit_test(status_strings_and_version),
+      cmocka_unit_test(bad_descriptors),
+      cmocka_unit_test(null_arguments),
+      cmocka_unit_test(bad_options),
+      cmocka_unit_test(unsupported_algorithm),
+      cmocka_unit_test(workspace_limit),
+      cmocka_unit_test(overflowing_sizes),
+      cmocka_unit_test(plan_queries),
   };
   return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }

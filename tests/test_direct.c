@@ -99,8 +99,8 @@ static void nhwc_and_ohwi(void** state) {
   c.desc.filter_layout = GEMMCONV_FILTER_OHWI;
   c.desc.in_channels = 2;
   c.desc.out_channels = 2;
-  c.desc.kernel_width = 2; /* filter [m][0][kx][c] */
-  const float x[6] = {1, 10, 2, 20, 3, 30};  /* pixels (1,10) (2,20) (3,30) */
+  c.desc.kernel_width = 2;                     /* filter [m][0][kx][c] */
+  const float x[6] = {1, 10, 2, 20, 3, 30};    /* pixels (1,10) (2,20) (3,30) */
   const float w[8] = {1, 0, 0, 0, 0, 1, 1, 1}; /* m0: ch0 at kx0; m1: ch1 at kx0 + both at kx1 */
   const float want[4] = {1, 10 + 2 + 20, 2, 20 + 3 + 30};
   expect_direct(&c, x, w, NULL, want, 4);

@@ -51,11 +51,9 @@ static void contract_for(const conv_case* c) {
     assert_true(bytes % sizeof(float) == 0);
     if (bytes > 0) {
       guarded_workspace ws = guarded_alloc(bytes + 64);
-      expect_refused(plan, in, out, nout, ws.data, bytes - 1,
-                     GEMMCONV_STATUS_WORKSPACE_TOO_SMALL);
+      expect_refused(plan, in, out, nout, ws.data, bytes - 1, GEMMCONV_STATUS_WORKSPACE_TOO_SMALL);
       expect_refused(plan, in, out, nout, NULL, bytes, GEMMCONV_STATUS_INVALID_ARGUMENT);
-      expect_refused(plan, in, out, nout, (char*)ws.data + 4, bytes,
-                     GEMMCONV_STATUS_MISALIGNED);
+      expect_refused(plan, in, out, nout, (char*)ws.data + 4, bytes, GEMMCONV_STATUS_MISALIGNED);
       assert_true(guards_intact(&ws));
       /* More than needed is fine. */
       assert_int_equal(gemmconv_execute(plan, in, out, ws.data, bytes + 64),
@@ -108,8 +106,7 @@ static void overlapping_buffers(void** state) {
     gemmconv_plan_options_init(&o);
     o.algo = (gemmconv_algo)a;
     gemmconv_plan* plan = NULL;
-    if (gemmconv_plan_create(&c.desc, filter, NULL, &o, &plan) != GEMMCONV_STATUS_SUCCESS)
-      continue;
+    if (gemmconv_plan_create(&c.desc, filter, NULL, &o, &plan) != GEMMCONV_STATUS_SUCCESS) continue;
     size_t bytes = 0;
     gemmconv_plan_workspace_size(plan, &bytes);
     guarded_workspace ws = guarded_alloc(bytes);

@@ -15,7 +15,8 @@ struct FilterView {
   const ConvDesc* desc;
   float at(int64_t m, int64_t c, int64_t ky, int64_t kx) const {
     const ConvDesc& d = *desc;
-    if (d.filter_layout == FilterLayout::OIHW) return data[((m * d.Cg() + c) * d.KH + ky) * d.KW + kx];
+    if (d.filter_layout == FilterLayout::OIHW)
+      return data[((m * d.Cg() + c) * d.KH + ky) * d.KW + kx];
     return data[((m * d.KH + ky) * d.KW + kx) * d.Cg() + c];
   }
 };

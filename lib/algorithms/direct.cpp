@@ -62,8 +62,7 @@ void run_direct(const Plan& plan, const float* input, float* output, float*) {
 #pragma omp parallel for collapse(2) num_threads(plan.threads) schedule(static)
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t m = 0; m < d.M; ++m)
-        direct_nchw_plane(plan, input + n * d.in_image(), m,
-                          output + (n * d.M + m) * d.Ho * d.Wo);
+        direct_nchw_plane(plan, input + n * d.in_image(), m, output + (n * d.M + m) * d.Ho * d.Wo);
   } else {
 #pragma omp parallel for collapse(2) num_threads(plan.threads) schedule(static)
     for (int64_t n = 0; n < d.N; ++n)
@@ -74,7 +73,9 @@ void run_direct(const Plan& plan, const float* input, float* output, float*) {
   }
 }
 
-bool supports_everything(const ConvDesc&) { return true; }
+bool supports_everything(const ConvDesc&) {
+  return true;
+}
 
 }  // namespace
 

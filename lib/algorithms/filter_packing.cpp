@@ -29,6 +29,8 @@ void pack_filter_for_layout(Plan& plan, const FilterView& filter) {
     pack_filter_ohwi(plan, filter);
 }
 
-std::size_t no_workspace(const ConvDesc&, int) { return 0; }
+std::size_t no_workspace(const ConvDesc&, int) {
+  return 0;
+}
 
 }  // namespace gemmconv

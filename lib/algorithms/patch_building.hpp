@@ -15,12 +15,19 @@ namespace gemmconv {
 // channel of pixel (0, 0) (pixel stride C) and P is (Ho*Wo) x (KH*KW*C'), columns (ky, kx, c).
 using PatchBuilder = void (*)(const ConvDesc& d, const float* x, float* patches, int threads);
 
+// Workspace of every patch-building variant = one patch matrix P = C' * KH * KW * Ho * Wo floats
+// (C' = C / G), reused for each image and group in turn; the builders' threads fill that one P
+// and the GEMM runs on BLIS threads, so it does not grow with threads.
 inline std::size_t patch_matrix_bytes(const ConvDesc& d, int) {
   return float_bytes(checked_product(std::size_t(d.Cg()), d.KH, d.KW, d.Ho, d.Wo));
 }
 
-inline bool supports_nchw(const ConvDesc& d) { return d.layout == Layout::NCHW; }
-inline bool supports_nhwc(const ConvDesc& d) { return d.layout == Layout::NHWC; }
+inline bool supports_nchw(const ConvDesc& d) {
+  return d.layout == Layout::NCHW;
+}
+inline bool supports_nhwc(const ConvDesc& d) {
+  return d.layout == Layout::NHWC;
+}
 
 template <PatchBuilder build>
 void run_im2col(const Plan& plan, const float* input, float* output, float* patches) {
@@ -52,8 +59,8 @@ void run_im2row(const Plan& plan, const float* input, float* output, float* patc
 
 // The record of one patch-building algorithm, from its name and builder.
 #define GEMMCONV_IM2COL_ALGORITHM(name, builder, preference) \
-  {name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder>, preference}
+  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder>, preference }
 #define GEMMCONV_IM2ROW_ALGORITHM(name, builder, preference) \
-  {name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder>, preference}
+  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder>, preference }
 
 }  // namespace gemmconv

@@ -8,19 +8,37 @@ extern const Algorithm kDirect;
 extern const Algorithm kGemm1x1;
 extern const Algorithm kIm2colCopyLong;
 extern const Algorithm kIm2rowCopyShort;
+extern const Algorithm kIm2colScan;
+extern const Algorithm kIm2colCopyShort;
+extern const Algorithm kIm2colCopySelf;
+extern const Algorithm kIm2rowScan;
+extern const Algorithm kIm2rowCopyLong;
+extern const Algorithm kIm2rowCopySelf;
+extern const Algorithm kMecCol;
+extern const Algorithm kMecRow;
 
 namespace {
 // Append only: the position is the public enum value minus one.
 const Algorithm* const kRegistry[] = {
-    &kDirect,
-    &kGemm1x1,
-    &kIm2colCopyLong,
-    &kIm2rowCopyShort,
+    &kDirect,           // 1
+    &kGemm1x1,          // 2
+    &kIm2colCopyLong,   // 3
+    &kIm2rowCopyShort,  // 4
+    &kIm2colScan,       // 5
+    &kIm2colCopyShort,  // 6
+    &kIm2colCopySelf,   // 7
+    &kIm2rowScan,       // 8
+    &kIm2rowCopyLong,   // 9
+    &kIm2rowCopySelf,   // 10
+    &kMecCol,           // 11
+    &kMecRow,           // 12
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace
 
-int algorithm_count() { return kCount; }
+int algorithm_count() {
+  return kCount;
+}
 
 const Algorithm* algorithm_by_id(int id) {
   return id >= 1 && id <= kCount ? kRegistry[id - 1] : nullptr;

@@ -73,11 +73,15 @@ void select_and_init_blis() {
 
 std::once_flag blis_once;
 
-__attribute__((constructor)) void init_blis_at_load() { ensure_blis_ready(); }
+__attribute__((constructor)) void init_blis_at_load() {
+  ensure_blis_ready();
+}
 
 }  // namespace
 
-void ensure_blis_ready() { std::call_once(blis_once, select_and_init_blis); }
+void ensure_blis_ready() {
+  std::call_once(blis_once, select_and_init_blis);
+}
 
 const char* blis_arch_name() {
   ensure_blis_ready();

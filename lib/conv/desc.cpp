@@ -19,8 +19,7 @@ int64_t output_extent(int64_t in, int64_t pad_begin, int64_t pad_end, int64_t ke
 }
 
 void finalize_geometry(ConvDesc& d) {
-  if (d.H < 1 || d.W < 1 || d.KH < 1 || d.KW < 1 || d.SH < 1 || d.SW < 1 || d.DH < 1 ||
-      d.DW < 1)
+  if (d.H < 1 || d.W < 1 || d.KH < 1 || d.KW < 1 || d.SH < 1 || d.SW < 1 || d.DH < 1 || d.DW < 1)
     fail(Status::InvalidArgument);
   d.Ho = output_extent(d.H, d.PT, d.PB, d.KH, d.SH, d.DH);
   d.Wo = output_extent(d.W, d.PL, d.PR, d.KW, d.SW, d.DW);
@@ -38,8 +37,8 @@ void finalize_desc(ConvDesc& d) {
 }
 
 double conv_macs(const ConvDesc& d) {
-  return double(d.N) * double(d.M) * double(d.Ho) * double(d.Wo) * double(d.Cg()) *
-         double(d.KH) * double(d.KW);
+  return double(d.N) * double(d.M) * double(d.Ho) * double(d.Wo) * double(d.Cg()) * double(d.KH) *
+         double(d.KW);
 }
 
 }  // namespace gemmconv

@@ -31,6 +31,7 @@
 #define MAX_EXEC_MACS ((uint64_t)1 << 20)       /* multiply-adds of the whole convolution */
 #define MAX_EXEC_WORKSPACE ((uint64_t)64 << 20) /* bytes */
 #define MAX_EXEC_THREADS 4u
+#define MAX_EXEC_GEMMS 256u /* images x groups: most algorithms make one GEMM call for each */
 /* Filters and biases the harness is willing to allocate for plan creation alone. */
 #define MAX_FILTER_FLOATS ((uint64_t)1 << 16)
 /* Past these, OVERFLOW and OUT_OF_MEMORY are legitimate answers of plan creation (the library
@@ -348,7 +349,8 @@ static expectation expect(const fuzz_case* fc) {
 
   e.executable = e.create_must == 0 && !huge && e.in_floats <= MAX_EXEC_FLOATS &&
                  e.out_floats <= MAX_EXEC_FLOATS && e.filter_floats <= MAX_FILTER_FLOATS &&
-                 e.macs <= MAX_EXEC_MACS && threads <= MAX_EXEC_THREADS;
+                 e.macs <= MAX_EXEC_MACS && threads <= MAX_EXEC_THREADS &&
+                 (uint64_t)d->batch * d->groups <= MAX_EXEC_GEMMS;
   return e;
 }
 
