@@ -69,10 +69,17 @@ typedef enum gemmconv_filter_layout {
    in the order they were added, and a number never changes meaning. */
 typedef enum gemmconv_algo {
   GEMMCONV_ALGO_AUTO = 0,
-  GEMMCONV_ALGO_DIRECT = 1,           /* "direct": the reference loop nest */
-  GEMMCONV_ALGO_GEMM_1X1 = 2,         /* "gemm-1x1": 1x1, stride 1, no padding */
-  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3, /* "im2col-copy-long": NCHW patch matrix, row runs */
-  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4 /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_DIRECT = 1,            /* "direct": the reference loop nest */
+  GEMMCONV_ALGO_GEMM_1X1 = 2,          /* "gemm-1x1": 1x1, stride 1, no padding */
+  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3,  /* "im2col-copy-long": NCHW patch matrix, row runs */
+  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4, /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  /* The kn2row family: stride 1 only; a KHxKW convolution as KH*KW shifted 1x1 GEMMs. */
+  GEMMCONV_ALGO_KN2ROW = 13,    /* "kn2row": NCHW, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2COL = 14,    /* "kn2col": NHWC, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2ROW_AA = 15, /* "kn2row-aa": NCHW, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2COL_AA = 16, /* "kn2col-aa": NHWC, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2ROW_AS = 17, /* "kn2row-as": NCHW, taps accumulate straight into the output */
+  GEMMCONV_ALGO_KN2COL_AS = 18  /* "kn2col-as": NHWC, taps accumulate straight into the output */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */
@@ -91,19 +98,19 @@ typedef struct gemmconv_conv_desc {
   uint32_t out_channels; /* M, all groups together */
   uint32_t in_height, in_width;
   uint32_t kernel_height, kernel_width;
-  uint32_t stride_height, stride_width;     /* >= 1 */
-  uint32_t dilation_height, dilation_width; /* >= 1; 1 is a dense kernel */
+  uint32_t stride_height, stride_width;              /* >= 1 */
+  uint32_t dilation_height, dilation_width;          /* >= 1; 1 is a dense kernel */
   uint32_t pad_top, pad_bottom, pad_left, pad_right; /* implicit zero padding */
 } gemmconv_conv_desc;
 
 /* How to build a plan. Fill it with gemmconv_plan_options_init() first. */
 typedef struct gemmconv_plan_options {
-  size_t struct_size;    /* sizeof(gemmconv_plan_options) */
-  gemmconv_algo algo;    /* GEMMCONV_ALGO_AUTO by default */
-  uint32_t num_threads;  /* 0: the OpenMP default when the plan is created */
-  uint32_t flags;        /* GEMMCONV_FLAG_* */
-  size_t workspace_limit; /* AUTO considers only algorithms whose workspace fits;
-                             a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
+  size_t struct_size;           /* sizeof(gemmconv_plan_options) */
+  gemmconv_algo algo;           /* GEMMCONV_ALGO_AUTO by default */
+  uint32_t num_threads;         /* 0: the OpenMP default when the plan is created */
+  uint32_t flags;               /* GEMMCONV_FLAG_* */
+  size_t workspace_limit;       /* AUTO considers only algorithms whose workspace fits;
+                                   a named algorithm over it gives OVER_BUDGET. SIZE_MAX: no limit */
   float output_min, output_max; /* fused clamp of every output; -INFINITY, +INFINITY: none */
 } gemmconv_plan_options;
 
@@ -127,8 +134,7 @@ GEMMCONV_API gemmconv_status gemmconv_plan_create(const gemmconv_conv_desc* desc
                                                   gemmconv_plan** plan_out);
 
 /* The exact number of workspace bytes gemmconv_execute needs with this plan (0 is valid). */
-GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan,
-                                                          size_t* bytes);
+GEMMCONV_API gemmconv_status gemmconv_plan_workspace_size(const gemmconv_plan* plan, size_t* bytes);
 
 /* The bytes the plan itself holds: packed filter, bias, tables and the handle. */
 GEMMCONV_API gemmconv_status gemmconv_plan_persistent_size(const gemmconv_plan* plan,
