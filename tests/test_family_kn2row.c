@@ -113,11 +113,58 @@ static void refuses_stride_and_other_layout(void** state) {
   }
 }
 
+/* Runs `algo` on the case with a workspace full of NaN (the harness fills it with a pattern
+   that reads as a tiny float) and compares with direct: whatever part of the workspace is read
+   must have been written first. */
+static void check_with_dirty_workspace(const conv_case* c, gemmconv_algo algo) {
+  const size_t nin = case_input_count(c), nout = case_output_count(c);
+  const size_t nf = case_filter_count(c);
+  float* input = malloc(nin * sizeof(float));
+  float* filter = malloc(nf * sizeof(float));
+  float* bias = malloc(c->desc.out_channels * sizeof(float));
+  float* want = malloc(nout * sizeof(float));
+  float* got = malloc(nout * sizeof(float));
+  fill_random(input, nin, 11);
+  fill_random(filter, nf, 12);
+  fill_random(bias, c->desc.out_channels, 13);
+  const float* b = c->with_bias ? bias : NULL;
+  gemmconv_plan* ref = make_plan(c, GEMMCONV_ALGO_DIRECT, filter, b);
+  gemmconv_plan* plan = make_plan(c, algo, filter, b);
+  size_t bytes = 0;
+  assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+  guarded_workspace ws = guarded_alloc(bytes);
+  for (size_t i = 0; i < bytes / sizeof(float); ++i) ((float*)ws.data)[i] = NAN;
+  assert_int_equal(gemmconv_execute(ref, input, want, NULL, 0), GEMMCONV_STATUS_SUCCESS);
+  assert_int_equal(gemmconv_execute(plan, input, got, bytes ? ws.data : NULL, bytes),
+                   GEMMCONV_STATUS_SUCCESS);
+  for (size_t i = 0; i < nout; ++i)
+    if (!(fabsf(got[i] - want[i]) <= 1e-4f * (1.0f + fabsf(want[i]))))
+      fail_msg("%s: output %zu is %g, direct gives %g", gemmconv_algo_name(algo), i, (double)got[i],
+               (double)want[i]);
+  assert_true(guards_intact(&ws));
+  guarded_free(&ws);
+  gemmconv_plan_destroy(plan);
+  gemmconv_plan_destroy(ref);
+  free(input);
+  free(filter);
+  free(bias);
+  free(want);
+  free(got);
+}
+
 /* Runs every family member of the case's layout; all of them must support it. */
 static void check_family(const conv_case* c) {
   for (size_t a = 0; a < FAMILY_SIZE; ++a)
     if (family[a].layout == c->desc.layout)
       assert_int_equal(check_algorithm(c, algo_named(family[a].name)), 1);
+}
+
+/* check_family, and once more with a dirty workspace. */
+static void check_family_dirty(const conv_case* c) {
+  check_family(c);
+  for (size_t a = 0; a < FAMILY_SIZE; ++a)
+    if (family[a].layout == c->desc.layout)
+      check_with_dirty_workspace(c, algo_named(family[a].name));
 }
 
 /* Kernel shapes x dilations (1..3 each way) x every padding combination (each side 0..3),
@@ -217,10 +264,38 @@ static void all_padding_outputs(void** state) {
   for (uint32_t t = 1; t <= 3; t += 2) {
     c.threads = t;
     c.desc.layout = GEMMCONV_LAYOUT_NCHW;
-    check_family(&c);
+    check_family_dirty(&c);
     c.desc.layout = GEMMCONV_LAYOUT_NHWC;
-    check_family(&c);
+    check_family_dirty(&c);
   }
+}
+
+/* Dilation larger than the input: the output rows that one kernel column reaches come in
+   separate runs, one per kernel row, with rows between them that no tap of the column reaches
+   (and more output rows than input rows). */
+static void dilation_leaves_gaps(void** state) {
+  (void)state;
+  const uint32_t hw[][2] = {{1, 3}, {2, 5}, {3, 4}};
+  for (size_t i = 0; i < sizeof hw / sizeof hw[0]; ++i)
+    for (uint32_t t = 1; t <= 3; t += 2) {
+      conv_case c = base_case();
+      c.desc.in_height = hw[i][0];
+      c.desc.in_width = hw[i][1];
+      c.desc.kernel_height = 3;
+      c.desc.kernel_width = 2;
+      c.desc.dilation_height = 4;
+      c.desc.dilation_width = 5;
+      c.desc.pad_top = 6;
+      c.desc.pad_bottom = 5;
+      c.desc.pad_left = 3;
+      c.desc.pad_right = 4;
+      c.with_bias = 1;
+      c.threads = t;
+      c.desc.layout = GEMMCONV_LAYOUT_NCHW;
+      check_family_dirty(&c);
+      c.desc.layout = GEMMCONV_LAYOUT_NHWC;
+      check_family_dirty(&c);
+    }
 }
 
 /* Larger rows than the sweep uses, so that the GEMMs have real edges and bands (the -as band
@@ -242,9 +317,9 @@ static void wider_images(void** state) {
       c.with_bias = 1;
       c.threads = t;
       c.desc.layout = GEMMCONV_LAYOUT_NCHW;
-      check_family(&c);
+      check_family_dirty(&c);
       c.desc.layout = GEMMCONV_LAYOUT_NHWC;
-      check_family(&c);
+      check_family_dirty(&c);
     }
 }
 
@@ -310,13 +385,10 @@ static void padding_contributes_nothing(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(workspace_formulas),
-      cmocka_unit_test(refuses_stride_and_other_layout),
-      cmocka_unit_test(geometry_sweep),
-      cmocka_unit_test(features),
-      cmocka_unit_test(all_padding_outputs),
-      cmocka_unit_test(wider_images),
-      cmocka_unit_test(padding_contributes_nothing),
+      cmocka_unit_test(workspace_formulas),  cmocka_unit_test(refuses_stride_and_other_layout),
+      cmocka_unit_test(geometry_sweep),      cmocka_unit_test(features),
+      cmocka_unit_test(all_padding_outputs), cmocka_unit_test(dilation_leaves_gaps),
+      cmocka_unit_test(wider_images),        cmocka_unit_test(padding_contributes_nothing),
   };
   return cmocka_run_group_tests_name("family_kn2row", tests, NULL, NULL);
 }

@@ -24,7 +24,13 @@ void run_kn2row(const Plan& plan, const float* input, float* output, float* z) {
       sgemm(rows, pixels, cg, {plan.filter.data() + g * rows * cg, cg, 1},
             {input + n * d.in_image() + g * cg * pixels, pixels, 1}, 0.0f, {z, pixels, 1},
             plan.threads);
-      shift_add_nchw(plan, g, {z, 0, d.taps()}, {true, true}, output + n * d.out_image());
+      // Tap t's result for input row iy = oy + dy sits in block t.
+      const auto tap = [&](int64_t t) {
+        const TapShift s = tap_shift(d, t);
+        return ShiftedSource{z + t * d.Mg() * pixels, s.dy, s.dx, s.rows, s.cols};
+      };
+      shift_add_nchw(plan, g, pixels, d.taps(), tap, {true, true}, {0, d.Ho},
+                     output + n * d.out_image());
     }
 }
 
@@ -36,7 +42,13 @@ void run_kn2col(const Plan& plan, const float* input, float* output, float* z) {
       // Z (HW x (KH*KW*M')) = X_g (HW x C') * F_g (C' x (KH*KW*M'))
       sgemm(pixels, cols, cg, {input + n * d.in_image() + g * cg, d.C, 1},
             {plan.filter.data() + g * cg * cols, cols, 1}, 0.0f, {z, cols, 1}, plan.threads);
-      shift_add_nhwc(plan, g, {z, 0, d.taps()}, {true, true}, output + n * d.out_image());
+      // Tap t's result for input pixel p sits at z[p * cols + t * M'].
+      const auto tap = [&](int64_t t) {
+        const TapShift s = tap_shift(d, t);
+        return ShiftedSource{z + t * d.Mg(), s.dy, s.dx, s.rows, s.cols};
+      };
+      shift_add_nhwc(plan, g, cols, d.taps(), tap, {true, true}, {0, d.Ho},
+                     output + n * d.out_image());
     }
 }
 

@@ -6,6 +6,7 @@
 // at a time, -as none (the GEMM accumulates into Y itself).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "../conv/geometry.hpp"
@@ -30,9 +31,18 @@ struct TapShift {
   bool empty() const { return rows.begin >= rows.end || cols.begin >= cols.end; }
 };
 
+// The outputs [0, out) whose input o + offset lies in [0, in): stride 1, so no division.
+inline IndexRange shifted_outputs(int64_t out, int64_t offset, int64_t in) {
+  const int64_t begin = std::max<int64_t>(0, -offset), end = std::min(out, in - offset);
+  return {std::min(begin, std::max(end, int64_t{0})), std::max(end, int64_t{0})};
+}
+
+inline TapShift tap_shift(const ConvDesc& d, int64_t ky, int64_t kx) {
+  const int64_t dy = ky * d.DH - d.PT, dx = kx * d.DW - d.PL;
+  return {dy, dx, shifted_outputs(d.Ho, dy, d.H), shifted_outputs(d.Wo, dx, d.W)};
+}
 inline TapShift tap_shift(const ConvDesc& d, int64_t tap) {
-  const int64_t ky = tap / d.KW, kx = tap % d.KW;
-  return {ky * d.DH - d.PT, kx * d.DW - d.PL, valid_rows(d, ky), valid_cols(d, kx)};
+  return tap_shift(d, tap / d.KW, tap % d.KW);
 }
 
 // Filter packings of the family, all grouped [G][...] with one group's block contiguous.
