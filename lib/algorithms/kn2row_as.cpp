@@ -70,8 +70,12 @@ void accumulate_image_group(const Plan& plan, const Gemms& gemms, bool pixels_al
   }
 #pragma omp parallel num_threads(threads)
   {
-    const Range r = split_range(d.Ho, threads, current_thread_index());
-    accumulate_rows(d, gemms, r.begin, r.end, granule, 1);
+    // One band per requested thread, dealt round the team actually running (all of them to
+    // the one thread of a build without OpenMP).
+    for (int b = current_thread_index(); b < threads; b += current_team_size()) {
+      const Range r = split_range(d.Ho, threads, b);
+      accumulate_rows(d, gemms, r.begin, r.end, granule, 1);
+    }
   }
 }
 
