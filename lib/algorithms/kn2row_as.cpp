@@ -202,6 +202,7 @@ void run_kn2col_as(const Plan& plan, const float* input, float* output, float*) 
 
 }  // namespace
 
+// Workspace: 0 bytes, for any shape and thread count (no_workspace).
 extern const Algorithm kKn2rowAs = {
     "kn2row-as", kn2_supports_nchw, no_workspace, pack_filter_tap_m_c, run_kn2row_as, 8,
 };
