@@ -82,7 +82,14 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_IM2ROW_COPY_SELF = 10, /* "im2row-copy-self": NHWC patch matrix, patches
                                           derived from neighbouring patches */
   GEMMCONV_ALGO_MEC_COL = 11,          /* "mec-col": NCHW, MEC lowering, one GEMM per output row */
-  GEMMCONV_ALGO_MEC_ROW = 12           /* "mec-row": NHWC, MEC lowering, one GEMM per output row */
+  GEMMCONV_ALGO_MEC_ROW = 12,          /* "mec-row": NHWC, MEC lowering, one GEMM per output row */
+  /* The kn2row family: stride 1 only; a KHxKW convolution as KH*KW shifted 1x1 GEMMs. */
+  GEMMCONV_ALGO_KN2ROW = 13,    /* "kn2row": NCHW, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2COL = 14,    /* "kn2col": NHWC, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2ROW_AA = 15, /* "kn2row-aa": NCHW, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2COL_AA = 16, /* "kn2col-aa": NHWC, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2ROW_AS = 17, /* "kn2row-as": NCHW, taps accumulate straight into the output */
+  GEMMCONV_ALGO_KN2COL_AS = 18  /* "kn2col-as": NHWC, taps accumulate straight into the output */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

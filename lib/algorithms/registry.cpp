@@ -16,6 +16,12 @@ extern const Algorithm kIm2rowCopyLong;
 extern const Algorithm kIm2rowCopySelf;
 extern const Algorithm kMecCol;
 extern const Algorithm kMecRow;
+extern const Algorithm kKn2row;
+extern const Algorithm kKn2col;
+extern const Algorithm kKn2rowAa;
+extern const Algorithm kKn2colAa;
+extern const Algorithm kKn2rowAs;
+extern const Algorithm kKn2colAs;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -32,6 +38,12 @@ const Algorithm* const kRegistry[] = {
     &kIm2rowCopySelf,   // 10
     &kMecCol,           // 11
     &kMecRow,           // 12
+    &kKn2row,           // 13
+    &kKn2col,           // 14
+    &kKn2rowAa,         // 15
+    &kKn2colAa,         // 16
+    &kKn2rowAs,         // 17
+    &kKn2colAs,         // 18
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

@@ -29,6 +29,16 @@ inline int current_thread_index() {
 #endif
 }
 
+// Threads in the current team: 1 outside a parallel region or without OpenMP, and possibly
+// fewer than a num_threads clause asked for.
+inline int current_team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 // Splits [0, total) into `parts` contiguous ranges as evenly as possible; part p gets
 // [begin, end). A static partition, so a given thread count always splits the same way.
 struct Range {
