@@ -23,14 +23,16 @@ void sgemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float be
   float alpha = 1.0f;
   rntm_t rntm = BLIS_RNTM_INITIALIZER;
   bli_rntm_set_num_threads(threads, &rntm);
-  // BLIS 0.9.0's small-matrix ("sup") kernels (haswell, zen, zen2 and zen3 configurations, so
-  // every AVX2 machine) read past the last element of their operands: a few bytes past C, up
-  // to a whole extra row of A or column of B. The values are discarded, but A, B and C are
-  // often the caller's input, output or workspace, and a buffer that ends just before an
-  // unmapped page makes the read fault (tests/test_guard_pages.c). The conventional path packs
-  // A and B and writes the edges of C through a buffer: it stays inside every operand. Choosing
-  // between the two by address would make results depend on where the caller's buffers lie (the
-  // two paths round differently), so sup is never used.
+  // BLIS 0.9.0's small-matrix ("sup") kernels of the haswell, zen, zen2 and zen3 configurations
+  // (every AVX2 machine) read outside their operands: a few bytes past C, a whole extra row of A
+  // or column of B past the end, and for some shapes ~400 bytes before the start of A (measured
+  // against guard pages; they never write there and discard what they read). A, B and C are
+  // often the caller's input, output or workspace, so a buffer next to an unmapped page makes
+  // the read fault (tests/test_guard_pages.c). BLIS's conventional path packs A and B and writes
+  // the edges of C through a buffer: it stays inside every operand. Choosing between the two
+  // by address would make results depend on where the caller's buffers lie (the paths round
+  // differently), and by a view's position in its buffer would rest on measured, undocumented
+  // reach; so sup is never used.
   bli_rntm_disable_l3_sup(&rntm);
   if (double(m) * double(n) * double(k) < kSmallProduct) bli_rntm_set_num_threads(1, &rntm);
   // BLIS takes non-const pointers but does not write A or B.
