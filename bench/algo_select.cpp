@@ -44,7 +44,7 @@ bool select_algorithms(const std::string& spec, bool skip_unknown, std::vector<s
       add("auto");
       continue;
     }
-    if (item == "auto") {
+    if (item == "auto" || item == "auto-measure") {
       add(item);
       continue;
     }

@@ -7,7 +7,8 @@
 namespace bench {
 
 // `spec` is a comma-separated list of items, each "all" (every registered algorithm, then
-// "auto"), "auto", an algorithm name, or a shell pattern over the registered names
+// "auto"), "auto", "auto-measure" (AUTO with GEMMCONV_FLAG_MEASURE), an algorithm name, or a shell
+// pattern over the registered names
 // ("im2col-*"). Names come out once each, in the order given. An item naming nothing
 // registered is an error, or with `skip_unknown` goes to `skipped` (so a list can name
 // algorithms that only some builds have). Returns false with `error` set on failure.

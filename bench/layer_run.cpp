@@ -25,11 +25,14 @@ double now_ms() {
 }
 
 gemmconv_status make_plan(const gemmconv_conv_desc& d, const float* filter, const float* bias,
-                          gemmconv_algo algo, uint32_t threads, gemmconv_plan** plan) {
+                          gemmconv_algo algo, uint32_t threads, gemmconv_plan** plan,
+                          uint32_t flags = 0, size_t workspace_limit = SIZE_MAX) {
   gemmconv_plan_options o;
   gemmconv_plan_options_init(&o);
   o.algo = algo;
   o.num_threads = threads;
+  o.flags = flags;
+  o.workspace_limit = workspace_limit;
   return gemmconv_plan_create(&d, filter, bias, &o, plan);
 }
 
@@ -42,11 +45,15 @@ class LibraryContestant final : public Contestant {
   bool is_peer() const override { return false; }
 
   std::string prepare(const Tensors& t) override {
-    gemmconv_algo id;
-    if (gemmconv_algo_from_name(algo_.c_str(), &id) != GEMMCONV_STATUS_SUCCESS)
+    // "auto-measure" is AUTO with GEMMCONV_FLAG_MEASURE.
+    const bool measure = algo_ == "auto-measure";
+    gemmconv_algo id = GEMMCONV_ALGO_AUTO;
+    if (!measure && gemmconv_algo_from_name(algo_.c_str(), &id) != GEMMCONV_STATUS_SUCCESS)
       return "unknown algorithm";
     const gemmconv_conv_desc d = to_conv_desc(*t.layer, t.config.mb, t.config.layout);
-    const gemmconv_status s = make_plan(d, t.filter, t.bias, id, t.config.threads, &plan_);
+    const gemmconv_status s =
+        make_plan(d, t.filter, t.bias, id, t.config.threads, &plan_,
+                  measure ? GEMMCONV_FLAG_MEASURE : 0u, t.config.workspace_limit);
     if (s != GEMMCONV_STATUS_SUCCESS) {
       plan_ = nullptr;
       return s == GEMMCONV_STATUS_UNSUPPORTED ? "unsupported" : gemmconv_status_string(s);

@@ -20,6 +20,7 @@ struct RunConfig {
   int reps = 5;
   gemmconv_layout layout = GEMMCONV_LAYOUT_NCHW;
   bool check = true;
+  size_t workspace_limit = SIZE_MAX;  // options.workspace_limit of every plan
 };
 
 // The bench's tensors for one layer, in the user layout (activations config.layout, filter

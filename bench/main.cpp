@@ -17,6 +17,7 @@
 #include "layer_desc.hpp"
 #include "layer_run.hpp"
 #include "report.hpp"
+#include "auto_summary.hpp"
 #include "system_info.hpp"
 #ifdef GEMMCONV_BENCH_ONEDNN
 #include "onednn_peer.hpp"
@@ -28,7 +29,7 @@ const char* const kUsage =
     "usage: gemmconv-bench [--shapes FILE | --layer DESC]... [--algo NAME[,NAME..] | all | auto]\n"
     "                      [--threads N] [--mb N] [--reps N] [--csv FILE] [--peer onednn]\n"
     "                      [--info] [--layout nchw|nhwc] [--skip-unknown] [--hide-unsupported]\n"
-    "                      [--no-check]\n"
+    "                      [--no-check] [--explain] [--workspace-limit BYTES]\n"
     "\n"
     "  --shapes FILE   layers in oneDNN benchdnn's descriptor format, one a line (bench/shapes)\n"
     "  --layer DESC    one such layer, e.g. 'mb1ic128ih56oc256oh56kh3ph1n\"vgg_19:conv3_1\"'\n"
@@ -43,13 +44,20 @@ const char* const kUsage =
     "                  own blocked layout (its best case); 'vs' columns divide by the former\n"
     "  --info          print the library, BLIS, micro-kernel, threads, CPU (and oneDNN)\n"
     "  --layout L      activation layout nchw or nhwc [nchw]; the filter is OIHW\n"
-    "  --no-check      skip the check against `direct` (faster; results then unverified)\n";
+    "  --no-check      skip the check against `direct` (faster; results then unverified)\n"
+    "  --explain       print what AUTO considered for each layer: verdict, workspace, estimated\n"
+    "                  (and, with auto-measure in --algo, measured) time\n"
+    "  --workspace-limit BYTES  options.workspace_limit for every plan (AUTO's budget) [none]\n"
+    "\n"
+    "  'auto-measure' in --algo is AUTO with GEMMCONV_FLAG_MEASURE. With auto or auto-measure\n"
+    "  and named algorithms, a summary compares AUTO with each layer's fastest algorithm.\n";
 
 struct Options {
   std::vector<std::string> shape_files, layer_texts;
   std::string algos = "all", csv, peer;
   bench::RunConfig run;
   bool info = false, skip_unknown = false, hide_unsupported = false, threads_given = false;
+  bool explain = false;
 };
 
 bool parse_uint(const char* text, uint32_t& out) {
@@ -79,6 +87,10 @@ bool parse_options(int argc, char** argv, Options& o) {
       o.skip_unknown = true;
       continue;
     }
+    if (arg == "--explain") {
+      o.explain = true;
+      continue;
+    }
     if (arg == "--hide-unsupported") {
       o.hide_unsupported = true;
       continue;
@@ -96,6 +108,13 @@ bool parse_options(int argc, char** argv, Options& o) {
       o.algos = value;
     } else if (arg == "--csv") {
       o.csv = value;
+    } else if (arg == "--workspace-limit") {
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(value, &end, 10);
+      if (end == value || *end != '\0' || value[0] == '-')
+        return std::fprintf(stderr, "gemmconv-bench: --workspace-limit: bad number '%s'\n", value),
+               false;
+      o.run.workspace_limit = size_t(v);
     } else if (arg == "--peer") {
       if (std::strcmp(value, "onednn") != 0)
         return std::fprintf(stderr, "gemmconv-bench: --peer: only 'onednn'\n"), false;
@@ -215,7 +234,7 @@ int main(int argc, char** argv) {
     contestants.push_back(c.get());
     setup.order.push_back(c->name());
     size_t width = c->name().size();
-    if (c->name() == "auto")
+    if (c->name().compare(0, 4, "auto") == 0)
       for (int a = 1; a <= gemmconv_algo_count(); ++a)
         width = std::max(width, 5 + std::strlen(gemmconv_algo_name(gemmconv_algo(a))));
     setup.label_width = std::max(setup.label_width, width);
@@ -236,17 +255,24 @@ int main(int argc, char** argv) {
       peer_summary.c_str());
 
   bench::Report report(stdout, csv, setup);
+  bench::AutoSummary auto_summary;
+  const bool measure_explained =
+      std::find(algos.begin(), algos.end(), "auto-measure") != algos.end();
   size_t total = 0, done = 0;
   for (const Source& s : sources) total += s.layers.size();
   for (const Source& s : sources) {
     report.begin_source(s.name, s.layers);
     for (const bench::Layer& l : s.layers) {
       progress(++done, total, l.name);
-      report.add_layer(l, bench::run_layer(l, o.run, contestants));
+      const std::vector<bench::Result> results = bench::run_layer(l, o.run, contestants);
+      report.add_layer(l, results);
+      auto_summary.add_layer(l, results);
+      if (o.explain) bench::explain_layer(stdout, l, o.run, measure_explained);
     }
     report.end_source();
   }
   progress(0, total, "");
+  auto_summary.print(stdout);
   if (csv) std::fclose(csv);
   if (report.wrong()) std::printf("\n%d WRONG result(s)\n", report.wrong());
   return report.wrong() ? 1 : 0;

@@ -70,7 +70,7 @@ void Report::begin_source(const std::string& source, const std::vector<Layer>& l
 
 void Report::print_row(const Layer& layer, const Result& r, const Result* reference) {
   std::string label = r.algo;
-  if (r.algo == "auto" && !r.chosen.empty()) label += "=" + r.chosen;
+  if (r.algo.compare(0, 4, "auto") == 0 && !r.chosen.empty()) label += "=" + r.chosen;
   const bool timed = r.timed(), sized = timed || r.status == "WRONG";
   std::fprintf(out_, "%-*s %-*s %10s %10s %8s %11s %11s", layer_width_, layer.name.c_str(),
                int(setup_.label_width), label.c_str(), timed ? fixed(r.median_ms, 3).c_str() : "-",
