@@ -22,6 +22,20 @@ impl Algo {
     pub const IM2COL_COPY_LONG: Algo = Algo(sys::GEMMCONV_ALGO_IM2COL_COPY_LONG);
     /// "im2row-copy-short": NHWC patch matrix.
     pub const IM2ROW_COPY_SHORT: Algo = Algo(sys::GEMMCONV_ALGO_IM2ROW_COPY_SHORT);
+    pub const IM2COL_SCAN: Algo = Algo(sys::GEMMCONV_ALGO_IM2COL_SCAN);
+    pub const IM2COL_COPY_SHORT: Algo = Algo(sys::GEMMCONV_ALGO_IM2COL_COPY_SHORT);
+    pub const IM2COL_COPY_SELF: Algo = Algo(sys::GEMMCONV_ALGO_IM2COL_COPY_SELF);
+    pub const IM2ROW_SCAN: Algo = Algo(sys::GEMMCONV_ALGO_IM2ROW_SCAN);
+    pub const IM2ROW_COPY_LONG: Algo = Algo(sys::GEMMCONV_ALGO_IM2ROW_COPY_LONG);
+    pub const IM2ROW_COPY_SELF: Algo = Algo(sys::GEMMCONV_ALGO_IM2ROW_COPY_SELF);
+    pub const MEC_COL: Algo = Algo(sys::GEMMCONV_ALGO_MEC_COL);
+    pub const MEC_ROW: Algo = Algo(sys::GEMMCONV_ALGO_MEC_ROW);
+    pub const KN2ROW: Algo = Algo(sys::GEMMCONV_ALGO_KN2ROW);
+    pub const KN2COL: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL);
+    pub const KN2ROW_AA: Algo = Algo(sys::GEMMCONV_ALGO_KN2ROW_AA);
+    pub const KN2COL_AA: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL_AA);
+    pub const KN2ROW_AS: Algo = Algo(sys::GEMMCONV_ALGO_KN2ROW_AS);
+    pub const KN2COL_AS: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL_AS);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

@@ -49,6 +49,20 @@ pub const GEMMCONV_ALGO_DIRECT: gemmconv_algo = 1;
 pub const GEMMCONV_ALGO_GEMM_1X1: gemmconv_algo = 2;
 pub const GEMMCONV_ALGO_IM2COL_COPY_LONG: gemmconv_algo = 3;
 pub const GEMMCONV_ALGO_IM2ROW_COPY_SHORT: gemmconv_algo = 4;
+pub const GEMMCONV_ALGO_IM2COL_SCAN: gemmconv_algo = 5;
+pub const GEMMCONV_ALGO_IM2COL_COPY_SHORT: gemmconv_algo = 6;
+pub const GEMMCONV_ALGO_IM2COL_COPY_SELF: gemmconv_algo = 7;
+pub const GEMMCONV_ALGO_IM2ROW_SCAN: gemmconv_algo = 8;
+pub const GEMMCONV_ALGO_IM2ROW_COPY_LONG: gemmconv_algo = 9;
+pub const GEMMCONV_ALGO_IM2ROW_COPY_SELF: gemmconv_algo = 10;
+pub const GEMMCONV_ALGO_MEC_COL: gemmconv_algo = 11;
+pub const GEMMCONV_ALGO_MEC_ROW: gemmconv_algo = 12;
+pub const GEMMCONV_ALGO_KN2ROW: gemmconv_algo = 13;
+pub const GEMMCONV_ALGO_KN2COL: gemmconv_algo = 14;
+pub const GEMMCONV_ALGO_KN2ROW_AA: gemmconv_algo = 15;
+pub const GEMMCONV_ALGO_KN2COL_AA: gemmconv_algo = 16;
+pub const GEMMCONV_ALGO_KN2ROW_AS: gemmconv_algo = 17;
+pub const GEMMCONV_ALGO_KN2COL_AS: gemmconv_algo = 18;
 
 /// `GEMMCONV_WORKSPACE_ALIGNMENT`: required alignment of the workspace, in bytes.
 pub const GEMMCONV_WORKSPACE_ALIGNMENT: usize = 64;
@@ -93,6 +107,18 @@ pub struct gemmconv_plan_options {
     pub output_max: f32,
 }
 
+/// `struct gemmconv_candidate`: one algorithm as AUTO judged it while creating a plan.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct gemmconv_candidate {
+    pub struct_size: usize,
+    pub algo: gemmconv_algo,
+    pub verdict: gemmconv_status,
+    pub workspace_bytes: usize,
+    pub estimated_seconds: f64,
+    pub measured_seconds: f64,
+}
+
 extern "C" {
     pub fn gemmconv_conv_desc_init(desc: *mut gemmconv_conv_desc);
     pub fn gemmconv_plan_options_init(options: *mut gemmconv_plan_options);
@@ -126,6 +152,15 @@ extern "C" {
         output: *mut f32,
         workspace: *mut c_void,
         workspace_bytes: usize,
+    ) -> gemmconv_status;
+    pub fn gemmconv_plan_candidate_count(
+        plan: *const gemmconv_plan,
+        count: *mut usize,
+    ) -> gemmconv_status;
+    pub fn gemmconv_plan_candidate(
+        plan: *const gemmconv_plan,
+        index: usize,
+        candidate: *mut gemmconv_candidate,
     ) -> gemmconv_status;
     pub fn gemmconv_plan_destroy(plan: *mut gemmconv_plan);
     pub fn gemmconv_algo_count() -> c_int;

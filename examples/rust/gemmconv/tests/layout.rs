@@ -94,6 +94,13 @@ fn struct_sizes_and_alignments_match_c() {
                 align_of::<gemmconv_plan_options>(),
             ),
         ),
+        (
+            "gemmconv_candidate",
+            (
+                size_of::<gemmconv_candidate>(),
+                align_of::<gemmconv_candidate>(),
+            ),
+        ),
     ];
     let c = C_STRUCTS.iter().map(|&(n, s, a)| (n, (s, a))).collect();
     same("struct sizes/alignments", c, rust);
@@ -128,6 +135,12 @@ fn field_offsets_and_sizes_match_c() {
         field!(gemmconv_plan_options, workspace_limit),
         field!(gemmconv_plan_options, output_min),
         field!(gemmconv_plan_options, output_max),
+        field!(gemmconv_candidate, struct_size),
+        field!(gemmconv_candidate, algo),
+        field!(gemmconv_candidate, verdict),
+        field!(gemmconv_candidate, workspace_bytes),
+        field!(gemmconv_candidate, estimated_seconds),
+        field!(gemmconv_candidate, measured_seconds),
     ];
     let key = |(t, f, o, s): (&'static str, &'static str, usize, usize)| ((t, f), (o, s));
     same(
@@ -174,6 +187,20 @@ fn constants_match_c() {
         constant!(GEMMCONV_ALGO_GEMM_1X1),
         constant!(GEMMCONV_ALGO_IM2COL_COPY_LONG),
         constant!(GEMMCONV_ALGO_IM2ROW_COPY_SHORT),
+        constant!(GEMMCONV_ALGO_IM2COL_SCAN),
+        constant!(GEMMCONV_ALGO_IM2COL_COPY_SHORT),
+        constant!(GEMMCONV_ALGO_IM2COL_COPY_SELF),
+        constant!(GEMMCONV_ALGO_IM2ROW_SCAN),
+        constant!(GEMMCONV_ALGO_IM2ROW_COPY_LONG),
+        constant!(GEMMCONV_ALGO_IM2ROW_COPY_SELF),
+        constant!(GEMMCONV_ALGO_MEC_COL),
+        constant!(GEMMCONV_ALGO_MEC_ROW),
+        constant!(GEMMCONV_ALGO_KN2ROW),
+        constant!(GEMMCONV_ALGO_KN2COL),
+        constant!(GEMMCONV_ALGO_KN2ROW_AA),
+        constant!(GEMMCONV_ALGO_KN2COL_AA),
+        constant!(GEMMCONV_ALGO_KN2ROW_AS),
+        constant!(GEMMCONV_ALGO_KN2COL_AS),
         constant!(GEMMCONV_WORKSPACE_ALIGNMENT),
         constant!(GEMMCONV_FLAG_MEASURE),
     ];
@@ -196,6 +223,8 @@ fn every_header_function_is_declared() {
         gemmconv_plan_persistent_size,
         gemmconv_plan_algo,
         gemmconv_execute,
+        gemmconv_plan_candidate_count,
+        gemmconv_plan_candidate,
         gemmconv_plan_destroy,
         gemmconv_algo_count,
         gemmconv_algo_name,
