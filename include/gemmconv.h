@@ -69,10 +69,12 @@ typedef enum gemmconv_filter_layout {
    in the order they were added, and a number never changes meaning. */
 typedef enum gemmconv_algo {
   GEMMCONV_ALGO_AUTO = 0,
-  GEMMCONV_ALGO_DIRECT = 1,           /* "direct": the reference loop nest */
-  GEMMCONV_ALGO_GEMM_1X1 = 2,         /* "gemm-1x1": 1x1, stride 1, no padding */
-  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3, /* "im2col-copy-long": NCHW patch matrix, row runs */
-  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4 /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_DIRECT = 1,            /* "direct": the reference loop nest */
+  GEMMCONV_ALGO_GEMM_1X1 = 2,          /* "gemm-1x1": 1x1, stride 1, no padding */
+  GEMMCONV_ALGO_IM2COL_COPY_LONG = 3,  /* "im2col-copy-long": NCHW patch matrix, row runs */
+  GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4, /* "im2row-copy-short": NHWC patch matrix, pixel runs */
+  GEMMCONV_ALGO_TILED_NCHW = 19, /* "tiled-nchw": BLIS micro-kernel tiles, per-thread workspace */
+  GEMMCONV_ALGO_TILED_NHWC = 20  /* "tiled-nhwc": the same for channels-last activations */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

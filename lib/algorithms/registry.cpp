@@ -8,6 +8,8 @@ extern const Algorithm kDirect;
 extern const Algorithm kGemm1x1;
 extern const Algorithm kIm2colCopyLong;
 extern const Algorithm kIm2rowCopyShort;
+extern const Algorithm kTiledNchw;
+extern const Algorithm kTiledNhwc;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -16,6 +18,9 @@ const Algorithm* const kRegistry[] = {
     &kGemm1x1,
     &kIm2colCopyLong,
     &kIm2rowCopyShort,
+    // final enum values 19, 20: positions fixed at merge
+    &kTiledNchw,
+    &kTiledNhwc,
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

@@ -29,6 +29,15 @@ inline int current_thread_index() {
 #endif
 }
 
+// Threads in the current parallel region (1 outside one); may be fewer than requested.
+inline int current_team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 // Splits [0, total) into `parts` contiguous ranges as evenly as possible; part p gets
 // [begin, end). A static partition, so a given thread count always splits the same way.
 struct Range {

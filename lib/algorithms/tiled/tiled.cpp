@@ -1,0 +1,60 @@
+// tiled-nchw, tiled-nhwc: the convolution as GEMM tiles computed by BLIS's own micro-kernel,
+// with the filter packed once at plan time and the patch matrix packed panel by panel from X
+// (see tiling.hpp for the operand roles). No patch matrix, no allocation in execute: the
+// workspace is one packed pixel block (about BLIS's MC x KC) per thread.
+#include "../../parallel/threads.hpp"
+#include "../algorithm.hpp"
+#include "macro_kernel.hpp"
+#include "pack_filter.hpp"
+
+namespace gemmconv {
+
+namespace {
+
+bool supports_nchw(const ConvDesc& d) {
+  return d.layout == Layout::NCHW;
+}
+bool supports_nhwc(const ConvDesc& d) {
+  return d.layout == Layout::NHWC;
+}
+
+// Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
+// channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
+// each pixel block it touches once per reduction block. Every output element is computed by
+// one micro-kernel call sequence whatever the partition, so results do not depend on threads.
+void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
+  const Tiling t = make_tiling(plan.desc, micro_kernel(), plan.threads);
+  const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
+#pragma omp parallel num_threads(t.threads)
+  {
+    const int index = current_thread_index();
+    const Range mine = split_range(t.items, current_team_size(), index);
+    unsigned char* own = reinterpret_cast<unsigned char*>(workspace) + index * t.thread_bytes;
+    float* pack = reinterpret_cast<float*>(own);
+    TapEntry* table = reinterpret_cast<TapEntry*>(own + t.pack_bytes);
+    for (int64_t item = mine.begin; item < mine.end;) {
+      const int64_t image_group = item / per_image_group, rest = item % per_image_group;
+      TileWork work;
+      work.image = image_group / plan.desc.G;
+      work.group = image_group % plan.desc.G;
+      work.block = rest / t.channel_panels;
+      work.channel_begin = rest % t.channel_panels;
+      work.channel_end = std::min(t.channel_panels, work.channel_begin + (mine.end - item));
+      run_tile_work(plan, t, input, output, work, pack, table);
+      item += work.channel_end - work.channel_begin;
+    }
+  }
+}
+
+}  // namespace
+
+// Final enum values 19, 20 (GEMMCONV_ALGO_TILED_NCHW / _NHWC); registered at the end of the
+// table until the branches owning 5..18 are merged.
+extern const Algorithm kTiledNchw = {
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 50,
+};
+extern const Algorithm kTiledNhwc = {
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 50,
+};
+
+}  // namespace gemmconv

@@ -1,0 +1,71 @@
+// How a tiled convolution maps onto the BLIS micro-kernel: which operand the output pixels are,
+// the panel widths, the cache blocks, the work items the threads share and the workspace.
+//
+// Per image n and group g the convolution is Y_g (pixels x channels) = P_g * F_g^T with a
+// reduction of K = C' * KH * KW; P_g (the patch matrix) is never formed: its panels are packed
+// straight from X, one KC block of the reduction at a time. The micro-kernel computes a tile of
+// MR x NR. Output element (pixel p, channel m) lives at p + m * HoWo in NCHW and at p * M + m in
+// NHWC; the operand roles are chosen so that the tile's contiguous direction is the one the
+// kernel prefers to store (a mismatch sends every tile through the kernel's slow detour):
+//
+//                      column-preferring C (skx)      row-preferring C (haswell)
+//   NCHW (pixels unit) pixels = A (MR), filter = B     filter = A (MR), pixels = B (NR)
+//   NHWC (chans unit)  filter = A (MR), pixels = B     pixels = A (MR), filter = B (NR)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../../blis/microkernel.hpp"
+#include "../../conv/desc.hpp"
+
+namespace gemmconv {
+
+// One entry per reduction index k of the KC block being packed (NCHW): where tap (c, ky, kx)
+// reads, so the packing loops never decompose k.
+struct TapEntry {
+  int64_t plane;             // c * H * W
+  int64_t dy, dx;            // ky * DH - PT, kx * DW - PL
+  int64_t ox_begin, ox_end;  // output columns whose input column is inside the image
+};
+
+struct Tiling {
+  const MicroKernel* kernel = nullptr;
+  bool pixels_are_a = false;  // pixels on the MR side (else on the NR side)
+  int64_t pixel_width = 0;    // pixels per micro-panel (MR or NR)
+  int64_t pixel_pack = 0;     // packed stride of a pixel micro-panel (PACKMR or PACKNR)
+  int64_t channel_width = 0;  // output channels per micro-panel (the other of MR, NR)
+  int64_t channel_pack = 0;
+  int64_t pixels = 0;            // Ho * Wo
+  int64_t channels = 0;          // M' = M / G
+  int64_t reduction = 0;         // K = C' * KH * KW
+  int64_t kc = 0;                // reduction block (<= BLIS's KC, blocks balanced)
+  int64_t pixel_panels = 0;      // per image and group
+  int64_t channel_panels = 0;    // per group
+  int64_t pixel_blocks = 0;      // packed blocks per image and group
+  int64_t block_panels = 0;      // pixel panels in the largest block
+  int64_t channel_block = 0;     // channel panels per L2 block of filter (pixels on B)
+  int64_t out_pixel_stride = 0;  // output distance between neighbouring pixels
+  int64_t out_channel_stride = 0;
+  // Work items: (image, group, pixel block, channel panel), channel panel fastest.
+  int64_t items = 0;
+  int threads = 1;  // threads actually used (<= the plan's)
+  // Per-thread workspace, in bytes, each part 64-byte aligned.
+  std::size_t pack_bytes = 0;   // kc x block_panels pixel micro-panels
+  std::size_t table_bytes = 0;  // kc TapEntry
+  std::size_t thread_bytes = 0;
+
+  // Floats of packed filter per channel panel (the whole reduction).
+  int64_t filter_panel_floats() const { return reduction * channel_pack; }
+  // First pixel panel of block b and its panel count.
+  int64_t block_first_panel(int64_t b) const;
+  int64_t block_panel_count(int64_t b) const;
+};
+
+// The tiling of `d` for `threads` threads on `kernel`. Throws Overflow.
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads);
+
+// Exact workspace: threads used x per-thread bytes. Throws Overflow.
+std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads);
+
+}  // namespace gemmconv
