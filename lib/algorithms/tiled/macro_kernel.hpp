@@ -16,8 +16,8 @@ struct TileWork {
   int64_t channel_begin, channel_end;  // channel panels [begin, end) of the group
 };
 
-// `pack` and `table` are this thread's workspace (Tiling::pack_bytes, table_bytes).
+// `pack`, `table` and `segments` are this thread's workspace (see Tiling).
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
-                   const TileWork& work, float* pack, TapEntry* table);
+                   const TileWork& work, float* pack, TapEntry* table, RowSegment* segments);
 
 }  // namespace gemmconv

@@ -17,10 +17,12 @@ struct PixelBlock {
   int64_t first_panel, panels;
 };
 
-// NCHW, reduction order (c, ky, kx): x is the group's first input channel plane. `table` is
-// workspace for kb entries.
-void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* x, PixelBlock block,
-                      int64_t k0, int64_t kb, TapEntry* table, float* pack);
+// NCHW, reduction order (c, ky, kx): x is the group's first input channel plane inside the
+// whole input tensor `input` (the packing may read anywhere inside the latter). `table` and
+// `segments` are workspace (Tiling::table_bytes, segment_bytes).
+void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, const float* x,
+                      PixelBlock block, int64_t k0, int64_t kb, TapEntry* table,
+                      RowSegment* segments, float* pack);
 
 // NHWC, reduction order (ky, kx, c): x points at channel 0 of the group in pixel (0, 0).
 void pack_pixels_nhwc(const ConvDesc& d, const Tiling& t, const float* x, PixelBlock block,

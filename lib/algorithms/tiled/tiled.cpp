@@ -32,6 +32,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
     unsigned char* own = reinterpret_cast<unsigned char*>(workspace) + index * t.thread_bytes;
     float* pack = reinterpret_cast<float*>(own);
     TapEntry* table = reinterpret_cast<TapEntry*>(own + t.pack_bytes);
+    RowSegment* segments = reinterpret_cast<RowSegment*>(own + t.pack_bytes + t.table_bytes);
     for (int64_t item = mine.begin; item < mine.end;) {
       const int64_t image_group = item / per_image_group, rest = item % per_image_group;
       TileWork work;
@@ -40,7 +41,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
       work.block = rest / t.channel_panels;
       work.channel_begin = rest % t.channel_panels;
       work.channel_end = std::min(t.channel_panels, work.channel_begin + (mine.end - item));
-      run_tile_work(plan, t, input, output, work, pack, table);
+      run_tile_work(plan, t, input, output, work, pack, table, segments);
       item += work.channel_end - work.channel_begin;
     }
   }

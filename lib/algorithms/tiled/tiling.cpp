@@ -42,6 +42,7 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.pixels = d.Ho * d.Wo;
   t.channels = d.Mg();
   t.reduction = d.reduction();
+  t.flat_rows = d.KW == 1 && d.SW == 1 && d.SH == 1 && d.no_padding();
   t.out_pixel_stride = pixels_unit ? 1 : d.M;
   t.out_channel_stride = pixels_unit ? t.pixels : 1;
 
@@ -55,9 +56,16 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.channel_panels = ceil_div(t.channels, t.channel_width);
   const std::size_t panel_bytes = float_bytes(checked_product(std::size_t(t.kc), t.pixel_pack));
   t.table_bytes = round_up(checked_mul(sizeof(TapEntry), std::size_t(t.kc)), 64);
-  const int64_t budget_panels = t.table_bytes < kMaxThreadBytes
-                                    ? int64_t((kMaxThreadBytes - t.table_bytes) / panel_bytes)
-                                    : 0;
+  // pw consecutive pixels touch at most 1 + ceil((pw - 1) / Wo) output rows.
+  const int64_t segments_per_panel =
+      t.flat_rows ? 1 : std::min(t.pixel_width, 1 + ceil_div(t.pixel_width - 1, d.Wo));
+  const std::size_t segment_bytes_per_panel =
+      checked_mul(sizeof(RowSegment), std::size_t(segments_per_panel));
+  const std::size_t budget_per_panel = checked_add(panel_bytes, segment_bytes_per_panel);
+  const int64_t budget_panels =
+      t.table_bytes < kMaxThreadBytes
+          ? int64_t((kMaxThreadBytes - t.table_bytes - 128) / budget_per_panel)
+          : 0;
   const int64_t max_panels =
       std::max<int64_t>(1, std::min(kernel.mc / t.pixel_width, budget_panels));
   t.pixel_blocks = ceil_div(t.pixel_panels, max_panels);
@@ -72,7 +80,8 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
 
   t.pack_bytes = round_up(checked_mul(panel_bytes, std::size_t(t.block_panels)), 64);
-  t.thread_bytes = checked_add(t.pack_bytes, t.table_bytes);
+  t.segment_bytes = round_up(checked_mul(segment_bytes_per_panel, std::size_t(t.block_panels)), 64);
+  t.thread_bytes = checked_add(checked_add(t.pack_bytes, t.table_bytes), t.segment_bytes);
   return t;
 }
 

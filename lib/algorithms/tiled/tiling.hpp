@@ -24,9 +24,18 @@ namespace gemmconv {
 // One entry per reduction index k of the KC block being packed (NCHW): where tap (c, ky, kx)
 // reads, so the packing loops never decompose k.
 struct TapEntry {
-  int64_t plane;             // c * H * W
-  int64_t dy, dx;            // ky * DH - PT, kx * DW - PL
+  int64_t offset;            // c * H * W + dy * W + dx: the tap's shift of the input plane
+  int64_t dy;                // ky * DH - PT (dx = kx * DW - PL is in offset)
   int64_t ox_begin, ox_end;  // output columns whose input column is inside the image
+  int64_t prefetch;          // a channel plane's offset whose rows to prefetch here, or -1
+};
+
+// A run of pixels of a packed block inside one output row and one micro-panel (NCHW).
+struct RowSegment {
+  int64_t iy0, ox, len;  // oy * SH, first output column, pixels
+  int64_t source;        // oy * SH * W + ox * SW: add a tap's offset for its first input
+  int64_t dest;          // offset in the packed block of the first pixel at k = 0
+  bool interior;         // every tap of the reduction block reads inside the image
 };
 
 struct Tiling {
@@ -36,23 +45,27 @@ struct Tiling {
   int64_t pixel_pack = 0;     // packed stride of a pixel micro-panel (PACKMR or PACKNR)
   int64_t channel_width = 0;  // output channels per micro-panel (the other of MR, NR)
   int64_t channel_pack = 0;
-  int64_t pixels = 0;            // Ho * Wo
-  int64_t channels = 0;          // M' = M / G
-  int64_t reduction = 0;         // K = C' * KH * KW
-  int64_t kc = 0;                // reduction block (<= BLIS's KC, blocks balanced)
-  int64_t pixel_panels = 0;      // per image and group
-  int64_t channel_panels = 0;    // per group
-  int64_t pixel_blocks = 0;      // packed blocks per image and group
-  int64_t block_panels = 0;      // pixel panels in the largest block
-  int64_t channel_block = 0;     // channel panels per L2 block of filter (pixels on B)
+  int64_t pixels = 0;          // Ho * Wo
+  int64_t channels = 0;        // M' = M / G
+  int64_t reduction = 0;       // K = C' * KH * KW
+  int64_t kc = 0;              // reduction block (<= BLIS's KC, blocks balanced)
+  int64_t pixel_panels = 0;    // per image and group
+  int64_t channel_panels = 0;  // per group
+  int64_t pixel_blocks = 0;    // packed blocks per image and group
+  int64_t block_panels = 0;    // pixel panels in the largest block
+  int64_t channel_block = 0;   // channel panels per L2 block of filter (pixels on B)
+  // Unit strides, no padding and KW = 1: every tap reads a whole plane shifted, so output
+  // rows need no cutting (pixel p of tap (c, ky) is input p + ky * DH * W of plane c).
+  bool flat_rows = false;
   int64_t out_pixel_stride = 0;  // output distance between neighbouring pixels
   int64_t out_channel_stride = 0;
   // Work items: (image, group, pixel block, channel panel), channel panel fastest.
   int64_t items = 0;
   int threads = 1;  // threads actually used (<= the plan's)
   // Per-thread workspace, in bytes, each part 64-byte aligned.
-  std::size_t pack_bytes = 0;   // kc x block_panels pixel micro-panels
-  std::size_t table_bytes = 0;  // kc TapEntry
+  std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
+  std::size_t table_bytes = 0;    // kc TapEntry
+  std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
   std::size_t thread_bytes = 0;
 
   // Floats of packed filter per channel panel (the whole reduction).
