@@ -29,7 +29,8 @@ void finish_tile(const Plan& plan, const Tiling& t, float* y, int64_t pixels, in
 }  // namespace
 
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
-                   const TileWork& work, float* pack, TapEntry* table, RowSegment* segments) {
+                   const TileWork& work, const ThreadScratch& scratch) {
+  float* pack = scratch.pack;
   const ConvDesc& d = plan.desc;
   const MicroKernel& uk = *t.kernel;
   const bool nchw = d.layout == Layout::NCHW;
@@ -46,12 +47,12 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
   for (int64_t k0 = 0; k0 < t.reduction; k0 += t.kc) {
     const int64_t kb = std::min(t.kc, t.reduction - k0);
     if (nchw)
-      pack_pixels_nchw(d, t, input, x, block, k0, kb, table, segments, pack);
+      pack_pixels_nchw(d, t, input, x, block, k0, kb, scratch);
     else
       pack_pixels_nhwc(d, t, x, block, k0, kb, pack);
     const float beta = k0 == 0 ? 0.0f : 1.0f;
     const bool last = k0 + kb == t.reduction;
-    const int64_t pixel_panel_floats = kb * t.pixel_pack;
+    const int64_t pixel_panel_floats = t.panel_stride(kb);
 
     // One micro-tile: pixel panel q of the block against channel panel c of the group.
     // The prefetch hints name the next panel along the inner loop (past the end is harmless:

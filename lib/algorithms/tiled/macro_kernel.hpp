@@ -16,8 +16,8 @@ struct TileWork {
   int64_t channel_begin, channel_end;  // channel panels [begin, end) of the group
 };
 
-// `pack`, `table` and `segments` are this thread's workspace (see Tiling).
+// `scratch` is this thread's workspace.
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
-                   const TileWork& work, float* pack, TapEntry* table, RowSegment* segments);
+                   const TileWork& work, const ThreadScratch& scratch);
 
 }  // namespace gemmconv

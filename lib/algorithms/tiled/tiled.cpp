@@ -29,10 +29,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   {
     const int index = current_thread_index();
     const Range mine = split_range(t.items, current_team_size(), index);
-    unsigned char* own = reinterpret_cast<unsigned char*>(workspace) + index * t.thread_bytes;
-    float* pack = reinterpret_cast<float*>(own);
-    TapEntry* table = reinterpret_cast<TapEntry*>(own + t.pack_bytes);
-    RowSegment* segments = reinterpret_cast<RowSegment*>(own + t.pack_bytes + t.table_bytes);
+    const ThreadScratch scratch = t.scratch(workspace, index);
     for (int64_t item = mine.begin; item < mine.end;) {
       const int64_t image_group = item / per_image_group, rest = item % per_image_group;
       TileWork work;
@@ -41,7 +38,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
       work.block = rest / t.channel_panels;
       work.channel_begin = rest % t.channel_panels;
       work.channel_end = std::min(t.channel_panels, work.channel_begin + (mine.end - item));
-      run_tile_work(plan, t, input, output, work, pack, table, segments);
+      run_tile_work(plan, t, input, output, work, scratch);
       item += work.channel_end - work.channel_begin;
     }
   }

@@ -28,6 +28,16 @@ int64_t Tiling::block_panel_count(int64_t b) const {
   return r.end - r.begin;
 }
 
+ThreadScratch Tiling::scratch(void* workspace, int index) const {
+  unsigned char* own = static_cast<unsigned char*>(workspace) + std::size_t(index) * thread_bytes;
+  ThreadScratch s;
+  s.pack = reinterpret_cast<float*>(own);
+  s.table = reinterpret_cast<TapEntry*>(own + pack_bytes);
+  s.segments = reinterpret_cast<RowSegment*>(own + pack_bytes + table_bytes);
+  s.edges = reinterpret_cast<EdgePixel*>(own + pack_bytes + table_bytes + segment_bytes);
+  return s;
+}
+
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   Tiling t;
   t.kernel = &kernel;
@@ -54,14 +64,18 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   // block); the same budget serves when the pixels are the B operand.
   t.pixel_panels = ceil_div(t.pixels, t.pixel_width);
   t.channel_panels = ceil_div(t.channels, t.channel_width);
-  const std::size_t panel_bytes = float_bytes(checked_product(std::size_t(t.kc), t.pixel_pack));
+  const std::size_t panel_bytes =
+      float_bytes(checked_add(checked_product(std::size_t(t.kc), t.pixel_pack), 32));
   t.table_bytes = round_up(checked_mul(sizeof(TapEntry), std::size_t(t.kc)), 64);
   // pw consecutive pixels touch at most 1 + ceil((pw - 1) / Wo) output rows.
   const int64_t segments_per_panel =
       t.flat_rows ? 1 : std::min(t.pixel_width, 1 + ceil_div(t.pixel_width - 1, d.Wo));
   const std::size_t segment_bytes_per_panel =
       checked_mul(sizeof(RowSegment), std::size_t(segments_per_panel));
-  const std::size_t budget_per_panel = checked_add(panel_bytes, segment_bytes_per_panel);
+  const std::size_t edge_bytes_per_panel =
+      t.flat_rows ? 0 : checked_mul(sizeof(EdgePixel), std::size_t(t.pixel_width));
+  const std::size_t budget_per_panel =
+      checked_add(checked_add(panel_bytes, segment_bytes_per_panel), edge_bytes_per_panel);
   const int64_t budget_panels =
       t.table_bytes < kMaxThreadBytes
           ? int64_t((kMaxThreadBytes - t.table_bytes - 128) / budget_per_panel)
@@ -81,7 +95,9 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
 
   t.pack_bytes = round_up(checked_mul(panel_bytes, std::size_t(t.block_panels)), 64);
   t.segment_bytes = round_up(checked_mul(segment_bytes_per_panel, std::size_t(t.block_panels)), 64);
-  t.thread_bytes = checked_add(checked_add(t.pack_bytes, t.table_bytes), t.segment_bytes);
+  t.edge_bytes = round_up(checked_mul(edge_bytes_per_panel, std::size_t(t.block_panels)), 64);
+  t.thread_bytes = checked_add(checked_add(t.pack_bytes, t.table_bytes),
+                               checked_add(t.segment_bytes, t.edge_bytes));
   return t;
 }
 

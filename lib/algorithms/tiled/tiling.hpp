@@ -32,10 +32,28 @@ struct TapEntry {
 
 // A run of pixels of a packed block inside one output row and one micro-panel (NCHW).
 struct RowSegment {
-  int64_t iy0, ox, len;  // oy * SH, first output column, pixels
-  int64_t source;        // oy * SH * W + ox * SW: add a tap's offset for its first input
-  int64_t dest;          // offset in the packed block of the first pixel at k = 0
-  bool interior;         // every tap of the reduction block reads inside the image
+  int64_t iy0;       // oy * SH
+  int64_t ox;        // first output column
+  int64_t len;       // pixels
+  int64_t source;    // oy * SH * W + ox * SW: add a tap's offset for its first input
+  int64_t dest;      // offset in the packed block of the first pixel at k = 0
+  bool rows_inside;  // every tap of the reduction block reads an input row of the image
+  bool readable;     // every tap's unclipped run lies inside the input tensor
+};
+
+// A pixel of a packed block whose input column is in the left or right padding for some tap
+// of the reduction block (NCHW): zeroed after its segment was copied unclipped.
+struct EdgePixel {
+  int64_t dest;  // offset in the packed block at k = 0
+  int64_t ox;    // output column
+};
+
+// One thread's share of the workspace.
+struct ThreadScratch {
+  float* pack;      // the packed pixel block
+  TapEntry* table;  // NCHW only, as the rest
+  RowSegment* segments;
+  EdgePixel* edges;
 };
 
 struct Tiling {
@@ -66,8 +84,20 @@ struct Tiling {
   std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
   std::size_t table_bytes = 0;    // kc TapEntry
   std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
+  std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
   std::size_t thread_bytes = 0;
 
+  // Thread `index`'s part of a workspace of threads x thread_bytes.
+  ThreadScratch scratch(void* workspace, int index) const;
+
+  // Distance in floats between the packed pixel panels of a reduction block of kb: whole cache
+  // lines, and an odd number of them, so that the same row k of consecutive panels falls in
+  // different cache sets (kb * PACK is often a multiple of 4 KiB: the panels would then all
+  // compete for one set while being packed).
+  int64_t panel_stride(int64_t kb) const {
+    const int64_t line = 16, lines = (kb * pixel_pack + line - 1) / line;
+    return (lines | 1) * line;
+  }
   // Floats of packed filter per channel panel (the whole reduction).
   int64_t filter_panel_floats() const { return reduction * channel_pack; }
   // First pixel panel of block b and its panel count.
