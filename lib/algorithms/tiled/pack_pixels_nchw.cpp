@@ -82,7 +82,8 @@ BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, int64_t
       s.segments[cut.segments++] = {
           0, first, std::min(pw, t.pixels - first), first, q * t.panel_stride(kb), true, true};
     }
-    cut.full = cut.segments;
+    // Only the image's last panel can be short; it stays last, out of the fixed-width copies.
+    cut.full = cut.segments - (s.segments[cut.segments - 1].len < pw ? 1 : 0);
     cut.rows = {first_pixel, end_pixel - first_pixel + (d.KH - 1) * d.DH * d.W};
     return cut;
   }
