@@ -155,6 +155,29 @@ static void strides_dilation_groups(void** state) {
   check_tiled(c);
 }
 
+/* Output rows longer than two micro-panels of any kernel: packed as runs along the rows
+   (narrower images are staged whole), with the padding on either side of every row. */
+static void wide_rows(void** state) {
+  (void)state;
+  conv_case c = edge_case(30, 11, 4, 70, 3);
+  check_tiled(c);
+  c.desc.stride_width = 2;
+  c.desc.in_width = 141;
+  c.desc.pad_left = 0;
+  c.desc.pad_right = 2;
+  check_tiled(c);
+  c = edge_case(9, 5, 5, 75, 3);
+  c.desc.dilation_width = 3;
+  c.desc.dilation_height = 2;
+  c.desc.pad_left = 4;
+  c.desc.pad_top = 0;
+  check_tiled(c);
+  c = edge_case(33, 6, 3, 68, 1); /* 1-wide kernel with vertical padding: not flat */
+  c.desc.kernel_height = 3;
+  c.desc.pad_top = c.desc.pad_bottom = 1;
+  check_tiled(c);
+}
+
 /* A single output pixel and a single output channel. */
 static void tiny(void** state) {
   (void)state;
@@ -320,6 +343,7 @@ int main(void) {
       cmocka_unit_test(reduction_one_past_kc),
       cmocka_unit_test(several_pixel_and_channel_blocks),
       cmocka_unit_test(strides_dilation_groups),
+      cmocka_unit_test(wide_rows),
       cmocka_unit_test(tiny),
       cmocka_unit_test(bit_identical_runs),
       cmocka_unit_test(workspace_at_most_1mib_per_thread),

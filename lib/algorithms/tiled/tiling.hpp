@@ -30,7 +30,8 @@ struct TapEntry {
   int64_t prefetch;          // a channel plane's offset whose rows to prefetch here, or -1
 };
 
-// A run of pixels of a packed block inside one output row and one micro-panel (NCHW).
+// A run of pixels of a packed block inside one output row and one micro-panel (NCHW; with
+// Flat packing the image is one row).
 struct RowSegment {
   int64_t iy0;       // oy * SH
   int64_t ox;        // first output column
@@ -38,7 +39,7 @@ struct RowSegment {
   int64_t source;    // oy * SH * W + ox * SW: add a tap's offset for its first input
   int64_t dest;      // offset in the packed block of the first pixel at k = 0
   bool rows_inside;  // every tap of the reduction block reads an input row of the image
-  bool readable;     // every tap's unclipped run lies inside the input tensor
+  uint8_t copy;      // how the run is copied (see pack_pixels_nchw.cpp)
 };
 
 // A pixel of a packed block whose input column is in the left or right padding for some tap
@@ -48,12 +49,21 @@ struct EdgePixel {
   int64_t ox;    // output column
 };
 
-// One thread's share of the workspace.
+// One thread's share of the workspace. Only `pack` in every mode; the rest as the mode needs.
 struct ThreadScratch {
-  float* pack;      // the packed pixel block
-  TapEntry* table;  // NCHW only, as the rest
-  RowSegment* segments;
-  EdgePixel* edges;
+  float* pack;           // the packed pixel block
+  TapEntry* table;       // NCHW: the reduction block's taps
+  RowSegment* segments;  // Rows, Flat, Staged
+  EdgePixel* edges;      // Rows
+  float* stage;          // Staged: zero-padded input planes
+};
+
+// How the pixel panels are packed from X.
+enum class PixelPacking {
+  Rows,      // NCHW: runs along output rows, cut at panel edges (see pack_pixels_nchw.cpp)
+  Flat,      // NCHW, 1-wide kernel, stride 1, no padding: the image is one long row
+  Staged,    // NCHW, small planes: zero-padded copies of the planes, then Rows on them
+  Channels,  // NHWC: runs of channels, transposed into the panels
 };
 
 struct Tiling {
@@ -72,10 +82,10 @@ struct Tiling {
   int64_t pixel_blocks = 0;    // packed blocks per image and group
   int64_t block_panels = 0;    // pixel panels in the largest block
   int64_t channel_block = 0;   // channel panels per L2 block of filter (pixels on B)
-  // Unit strides, no padding and KW = 1: every tap reads a whole plane shifted, so output
-  // rows need no cutting (pixel p of tap (c, ky) is input p + ky * DH * W of plane c).
-  bool flat_rows = false;
-  int64_t out_pixel_stride = 0;  // output distance between neighbouring pixels
+  PixelPacking packing = PixelPacking::Rows;
+  int64_t stage_rows = 0, stage_cols = 0;  // Staged: padded plane extent the taps read
+  int64_t stage_channels = 0;              // Staged: channel planes a reduction block touches
+  int64_t out_pixel_stride = 0;            // output distance between neighbouring pixels
   int64_t out_channel_stride = 0;
   // Work items: (image, group, pixel block, channel panel), channel panel fastest.
   int64_t items = 0;
@@ -85,17 +95,19 @@ struct Tiling {
   std::size_t table_bytes = 0;    // kc TapEntry
   std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
   std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
+  std::size_t stage_bytes = 0;    // stage_channels padded planes
   std::size_t thread_bytes = 0;
 
   // Thread `index`'s part of a workspace of threads x thread_bytes.
   ThreadScratch scratch(void* workspace, int index) const;
 
-  // Distance in floats between the packed pixel panels of a reduction block of kb: whole cache
-  // lines, and an odd number of them, so that the same row k of consecutive panels falls in
-  // different cache sets (kb * PACK is often a multiple of 4 KiB: the panels would then all
-  // compete for one set while being packed).
+  // Distance in floats between the packed pixel panels of a reduction block of kb: room for a
+  // panel width of slack after the last row (the packing's fixed-width copies may run over),
+  // in whole cache lines, and an odd number of them, so that the same row k of consecutive
+  // panels falls in different cache sets (kb * PACK is often a multiple of 4 KiB: the panels
+  // would then all compete for one set while being packed).
   int64_t panel_stride(int64_t kb) const {
-    const int64_t line = 16, lines = (kb * pixel_pack + line - 1) / line;
+    const int64_t line = 16, lines = (kb * pixel_pack + pixel_width + line - 1) / line;
     return (lines | 1) * line;
   }
   // Floats of packed filter per channel panel (the whole reduction).
