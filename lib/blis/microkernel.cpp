@@ -4,6 +4,8 @@
 
 #include "arch.hpp"
 
+#include <new>
+
 namespace gemmconv {
 
 namespace {
@@ -34,25 +36,27 @@ const MicroKernel& micro_kernel() {
   return kernel;
 }
 
-void run_micro_tile(const MicroKernel& kernel, int64_t m, int64_t n, int64_t k, const float* a,
-                    const float* b, float beta, float* c, int64_t rs_c, int64_t cs_c,
-                    NextPanels next) {
-  auxinfo_t aux;
-  bli_auxinfo_set_schema_a(BLIS_PACKED_ROW_PANELS, &aux);
-  bli_auxinfo_set_schema_b(BLIS_PACKED_COL_PANELS, &aux);
-  bli_auxinfo_set_is_a(1, &aux);
-  bli_auxinfo_set_is_b(1, &aux);
-  bli_auxinfo_set_ps_a(kernel.packmr * k, &aux);
-  bli_auxinfo_set_ps_b(kernel.packnr * k, &aux);
-  bli_auxinfo_set_next_a(const_cast<float*>(next.a), &aux);
-  bli_auxinfo_set_next_b(const_cast<float*>(next.b), &aux);
-  aux.ukr = nullptr;
-  aux.params = nullptr;
+static_assert(sizeof(auxinfo_t) <= 128 && alignof(auxinfo_t) <= 16,
+              "MicroTileRunner::kInfoBytes holds BLIS's auxinfo_t");
+
+MicroTileRunner::MicroTileRunner(const MicroKernel& kernel) : kernel_(&kernel) {
+  auxinfo_t* aux = new (info_) auxinfo_t();
+  bli_auxinfo_set_schema_a(BLIS_PACKED_ROW_PANELS, aux);
+  bli_auxinfo_set_schema_b(BLIS_PACKED_COL_PANELS, aux);
+  bli_auxinfo_set_is_a(1, aux);
+  bli_auxinfo_set_is_b(1, aux);
+}
+
+void MicroTileRunner::run(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
+                          float beta, float* c, int64_t rs_c, int64_t cs_c, NextPanels next) {
+  auxinfo_t* aux = reinterpret_cast<auxinfo_t*>(info_);
+  bli_auxinfo_set_next_a(const_cast<float*>(next.a), aux);
+  bli_auxinfo_set_next_b(const_cast<float*>(next.b), aux);
   float alpha = 1.0f;
   // BLIS takes non-const panel pointers but never writes them.
-  const auto fn = reinterpret_cast<sgemm_ukr_ft>(kernel.function);
-  fn(m, n, k, &alpha, const_cast<float*>(a), const_cast<float*>(b), &beta, c, rs_c, cs_c, &aux,
-     static_cast<cntx_t*>(kernel.context));
+  const auto fn = reinterpret_cast<sgemm_ukr_ft>(kernel_->function);
+  fn(m, n, k, &alpha, const_cast<float*>(a), const_cast<float*>(b), &beta, c, rs_c, cs_c, aux,
+     static_cast<cntx_t*>(kernel_->context));
 }
 
 }  // namespace gemmconv

@@ -32,11 +32,21 @@ struct NextPanels {
   const float* b;
 };
 
-// C (m x n) = A (m x k) * B (k x n) + beta * C, with m <= MR and n <= NR, on packed panels;
-// element (i, j) of C is c[i * rs_c + j * cs_c]. With beta == 0, C is not read (it may hold
-// NaN). Edges (m < MR, n < NR) are the kernel's own business, as BLIS 0.9 defines it.
-void run_micro_tile(const MicroKernel& kernel, int64_t m, int64_t n, int64_t k, const float* a,
-                    const float* b, float beta, float* c, int64_t rs_c, int64_t cs_c,
-                    NextPanels next);
+// Calls the micro-kernel on tiles. Keeps BLIS's per-call information block, filled once, so a
+// call only updates the prefetch hints. One runner per thread (it is not shared).
+class MicroTileRunner {
+ public:
+  explicit MicroTileRunner(const MicroKernel& kernel);
+  // C (m x n) = A (m x k) * B (k x n) + beta * C, with m <= MR and n <= NR, on packed panels;
+  // element (i, j) of C is c[i * rs_c + j * cs_c]. With beta == 0, C is not read (it may hold
+  // NaN). Edges (m < MR, n < NR) are the kernel's own business, as BLIS 0.9 defines it.
+  void run(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float beta, float* c,
+           int64_t rs_c, int64_t cs_c, NextPanels next);
+
+ private:
+  static constexpr int kInfoBytes = 128;  // room for BLIS's auxinfo_t (checked where defined)
+  const MicroKernel* kernel_;
+  alignas(16) unsigned char info_[kInfoBytes];
+};
 
 }  // namespace gemmconv

@@ -32,7 +32,7 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
                    const TileWork& work, const ThreadScratch& scratch) {
   float* pack = scratch.pack;
   const ConvDesc& d = plan.desc;
-  const MicroKernel& uk = *t.kernel;
+  MicroTileRunner kernel(*t.kernel);
   const bool nchw = d.layout == Layout::NCHW;
   const float* x = input + work.image * d.in_image() + work.group * d.Cg() * (nchw ? d.H * d.W : 1);
   float* y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
@@ -64,11 +64,11 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
       const float* weights = filter + c * t.filter_panel_floats() + k0 * t.channel_pack;
       float* out = y + p0 * ps + m0 * cs;
       if (t.pixels_are_a)
-        run_micro_tile(uk, np, nc, kb, pixels, weights, beta, out, ps, cs,
-                       {pixels + pixel_panel_floats, weights});
+        kernel.run(np, nc, kb, pixels, weights, beta, out, ps, cs,
+                   {pixels + pixel_panel_floats, weights});
       else
-        run_micro_tile(uk, nc, np, kb, weights, pixels, beta, out, cs, ps,
-                       {weights + t.filter_panel_floats(), pixels});
+        kernel.run(nc, np, kb, weights, pixels, beta, out, cs, ps,
+                   {weights + t.filter_panel_floats(), pixels});
       if (last && epilogue) finish_tile(plan, t, out, np, nc, bias ? bias + m0 : nullptr);
     };
 

@@ -28,7 +28,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
 #pragma omp parallel num_threads(t.threads)
   {
     const int index = current_thread_index();
-    const Range mine = split_range(t.items, current_team_size(), index);
+    const Range mine = t.thread_items(index, current_team_size());
     const ThreadScratch scratch = t.scratch(workspace, index);
     for (int64_t item = mine.begin; item < mine.end;) {
       const int64_t image_group = item / per_image_group, rest = item % per_image_group;

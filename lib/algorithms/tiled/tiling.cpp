@@ -28,6 +28,26 @@ int64_t Tiling::block_panel_count(int64_t b) const {
   return r.end - r.begin;
 }
 
+Range Tiling::thread_items(int index, int team) const {
+  // Work in units of (pixel panel x channel panel), per image and group; the item at a given
+  // amount of work is found by walking the blocks (a few hundred at most).
+  const int64_t per_image_group = pixel_panels * channel_panels;
+  const int64_t total = items / (pixel_blocks * channel_panels) * per_image_group;
+  auto item_at = [&](int64_t work) {
+    const int64_t image_group = work / per_image_group;
+    int64_t rest = work % per_image_group, item = image_group * pixel_blocks * channel_panels;
+    for (int64_t b = 0; b < pixel_blocks; ++b) {
+      const int64_t block_work = block_panel_count(b) * channel_panels;
+      if (rest < block_work) return item + rest / block_panel_count(b);
+      rest -= block_work;
+      item += channel_panels;
+    }
+    return item;
+  };
+  const Range share = split_range(total, team, index);
+  return {item_at(share.begin), share.end == total ? items : item_at(share.end)};
+}
+
 ThreadScratch Tiling::scratch(void* workspace, int index) const {
   unsigned char* p = static_cast<unsigned char*>(workspace) + std::size_t(index) * thread_bytes;
   ThreadScratch s;

@@ -18,6 +18,7 @@
 
 #include "../../blis/microkernel.hpp"
 #include "../../conv/desc.hpp"
+#include "../../parallel/threads.hpp"
 
 namespace gemmconv {
 
@@ -98,6 +99,9 @@ struct Tiling {
   std::size_t stage_bytes = 0;    // stage_channels padded planes
   std::size_t thread_bytes = 0;
 
+  // The work items of thread `index` of `team`: a contiguous range holding an equal share of
+  // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
+  Range thread_items(int index, int team) const;
   // Thread `index`'s part of a workspace of threads x thread_bytes.
   ThreadScratch scratch(void* workspace, int index) const;
 
