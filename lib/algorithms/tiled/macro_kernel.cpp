@@ -49,7 +49,7 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
     if (nchw)
       pack_pixels_nchw(d, t, input, x, block, k0, kb, scratch);
     else
-      pack_pixels_nhwc(d, t, x, block, k0, kb, pack);
+      pack_pixels_nhwc(d, t, x, block, k0, kb, scratch);
     const float beta = k0 == 0 ? 0.0f : 1.0f;
     const bool last = k0 + kb == t.reduction;
     const int64_t pixel_panel_floats = t.panel_stride(kb);

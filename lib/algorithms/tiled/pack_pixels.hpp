@@ -24,6 +24,6 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
 
 // NHWC, reduction order (ky, kx, c): x points at channel 0 of the group in pixel (0, 0).
 void pack_pixels_nhwc(const ConvDesc& d, const Tiling& t, const float* x, PixelBlock block,
-                      int64_t k0, int64_t kb, float* pack);
+                      int64_t k0, int64_t kb, const ThreadScratch& scratch);
 
 }  // namespace gemmconv

@@ -60,6 +60,8 @@ ThreadScratch Tiling::scratch(void* workspace, int index) const {
   s.edges = reinterpret_cast<EdgePixel*>(p);
   p += edge_bytes;
   s.stage = reinterpret_cast<float*>(p);
+  p += stage_bytes;
+  s.zeros = reinterpret_cast<float*>(p);
   return s;
 }
 
@@ -125,6 +127,7 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   // Per-thread scratch that does not grow with the pixel block.
   using std::size_t;
   t.table_bytes = nchw ? round_up(checked_mul(sizeof(TapEntry), size_t(t.kc)), 64) : 0;
+  t.zero_bytes = nchw ? 0 : round_up(float_bytes(size_t(t.kc)), 64);
   t.stage_bytes =
       t.packing == PixelPacking::Staged
           ? round_up(
@@ -149,7 +152,8 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   const size_t per_panel =
       checked_add(checked_add(panel_bytes, checked_mul(sizeof(RowSegment), segments_per_panel)),
                   checked_mul(sizeof(EdgePixel), edges_per_panel));
-  const size_t fixed = checked_add(checked_add(t.table_bytes, t.stage_bytes), 4 * 64);
+  const size_t fixed =
+      checked_add(checked_add(t.table_bytes, t.stage_bytes), checked_add(t.zero_bytes, 4 * 64));
 
   // A packed pixel block holds about MC pixels: BLIS sizes MC x KC to sit in L2 (it is its A
   // block); the same budget serves when the pixels are the B operand.
@@ -174,7 +178,7 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), edges_per_panel, panels), 64);
   t.thread_bytes = checked_add(checked_add(checked_add(t.pack_bytes, t.table_bytes),
                                            checked_add(t.segment_bytes, t.edge_bytes)),
-                               t.stage_bytes);
+                               checked_add(t.stage_bytes, t.zero_bytes));
   return t;
 }
 

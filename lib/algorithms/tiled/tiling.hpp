@@ -57,6 +57,7 @@ struct ThreadScratch {
   RowSegment* segments;  // Rows, Flat, Staged
   EdgePixel* edges;      // Rows
   float* stage;          // Staged: zero-padded input planes
+  float* zeros;          // Channels: kc zeros, what padding pixels read
 };
 
 // How the pixel panels are packed from X.
@@ -97,6 +98,7 @@ struct Tiling {
   std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
   std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
   std::size_t stage_bytes = 0;    // stage_channels padded planes
+  std::size_t zero_bytes = 0;     // kc floats
   std::size_t thread_bytes = 0;
 
   // The work items of thread `index` of `team`: a contiguous range holding an equal share of
