@@ -1,7 +1,17 @@
 // tiled-nchw, tiled-nhwc: the convolution as GEMM tiles computed by BLIS's own micro-kernel,
 // with the filter packed once at plan time and the patch matrix packed panel by panel from X
-// (see tiling.hpp for the operand roles). No patch matrix, no allocation in execute: the
-// workspace is one packed pixel block (about BLIS's MC x KC) per thread.
+// (see tiling.hpp for the operand roles). No patch matrix, no allocation in execute.
+//
+// Workspace (exact, tiling.cpp): threads used x per-thread bytes, threads used = min(plan
+// threads, work items), per thread (each part rounded up to 64 bytes):
+//   packed pixel block  4 * block_panels * (kc * PACK + pw + 32)   (about BLIS's MC x KC)
+//   NCHW tap table      40 * kc
+//   NCHW row segments   56 * block_panels * min(pw, 1 + ceil((pw - 1) / Wo))   (1 if flat)
+//   NCHW edge pixels    16 * block_panels * pw                      (rows mode)
+//   NCHW staged planes  4 * channels * rows * cols <= 128 KiB        (small planes only)
+//   NHWC zero run       4 * kc
+// with kc = ceil(K / ceil(K / KC)), pw the pixel panel width (MR or NR), block_panels about
+// MC / pw: never more than 1 MiB per thread, and never more than the image needs.
 #include "../../parallel/threads.hpp"
 #include "../algorithm.hpp"
 #include "macro_kernel.hpp"
