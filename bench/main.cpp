@@ -1,37 +1,69 @@
-// gemmconv-bench: times libgemmconv's algorithms on real network layers, checks every result
-// against `direct`, and prints a table (and optionally CSV).
+// gemmconv-bench: times libgemmconv's algorithms (and optionally oneDNN) on real network layers,
+// checks every result against `direct`, and prints a table, totals and optionally CSV.
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <gemmconv.h>
 
+#include "algo_select.hpp"
 #include "layer_desc.hpp"
 #include "layer_run.hpp"
+#include "report.hpp"
+#include "auto_summary.hpp"
 #include "system_info.hpp"
+#ifdef GEMMCONV_BENCH_ONEDNN
+#include "onednn_peer.hpp"
+#endif
 
 namespace {
 
 const char* const kUsage =
-    "usage: gemmconv-bench [--shapes FILE | --layer DESC] [--algo NAME[,NAME..] | all | auto]\n"
-    "                      [--threads N] [--mb N] [--reps N] [--layout nchw|nhwc] [--csv FILE]\n"
-    "                      [--no-check] [--info]\n";
+    "usage: gemmconv-bench [--shapes FILE | --layer DESC]... [--algo NAME[,NAME..] | all | auto]\n"
+    "                      [--threads N] [--mb N] [--reps N] [--csv FILE] [--peer onednn]\n"
+    "                      [--info] [--layout nchw|nhwc] [--skip-unknown] [--hide-unsupported]\n"
+    "                      [--no-check] [--explain] [--workspace-limit BYTES]\n"
+    "\n"
+    "  --shapes FILE   layers in oneDNN benchdnn's descriptor format, one a line (bench/shapes)\n"
+    "  --layer DESC    one such layer, e.g. 'mb1ic128ih56oc256oh56kh3ph1n\"vgg_19:conv3_1\"'\n"
+    "  --algo LIST     comma-separated names, shell patterns (im2col-*), all, auto [all]\n"
+    "  --skip-unknown  warn about --algo items this build does not have, instead of failing\n"
+    "  --hide-unsupported  no table rows where an algorithm does not support the layer\n"
+    "  --threads N     threads for every plan and for the peer (OpenMP) [OpenMP's default]\n"
+    "  --mb N          batch, replacing the files' [1]\n"
+    "  --reps N        timed repetitions after one warm-up; median and minimum reported [5]\n"
+    "  --csv FILE      also write every row as CSV (bench/plot_figures.sh draws it)\n"
+    "  --peer onednn   race oneDNN too: user-layout tensors with the reorders timed, and its\n"
+    "                  own blocked layout (its best case); 'vs' columns divide by the former\n"
+    "  --info          print the library, BLIS, micro-kernel, threads, CPU (and oneDNN)\n"
+    "  --layout L      activation layout nchw or nhwc [nchw]; the filter is OIHW\n"
+    "  --no-check      skip the check against `direct` (faster; results then unverified)\n"
+    "  --explain       print what AUTO considered for each layer: verdict, workspace, estimated\n"
+    "                  (and, with auto-measure in --algo, measured) time\n"
+    "  --workspace-limit BYTES  options.workspace_limit for every plan (AUTO's budget) [none]\n"
+    "\n"
+    "  'auto-measure' in --algo is AUTO with GEMMCONV_FLAG_MEASURE. With auto or auto-measure\n"
+    "  and named algorithms, a summary compares AUTO with each layer's fastest algorithm.\n";
 
 struct Options {
   std::vector<std::string> shape_files, layer_texts;
-  std::string algos = "all", csv;
+  std::string algos = "all", csv, peer;
   bench::RunConfig run;
-  bool info = false;
+  bool info = false, skip_unknown = false, hide_unsupported = false, threads_given = false;
+  bool explain = false;
 };
 
 bool parse_uint(const char* text, uint32_t& out) {
   char* end = nullptr;
   const unsigned long v = std::strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || v > 1u << 20) return false;
+  if (end == text || *end != '\0' || text[0] == '-' || v > 1u << 20) return false;
   out = uint32_t(v);
   return true;
 }
@@ -39,177 +71,209 @@ bool parse_uint(const char* text, uint32_t& out) {
 bool parse_options(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    auto need = [&]() {
-      if (!value) std::fprintf(stderr, "%s needs a value\n%s", arg.c_str(), kUsage);
-      ++i;
-      return value != nullptr;
-    };
-    uint32_t n = 0;
+    if (arg == "--help" || arg == "-h") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    }
     if (arg == "--info") {
       o.info = true;
-    } else if (arg == "--no-check") {
+      continue;
+    }
+    if (arg == "--no-check") {
       o.run.check = false;
-    } else if (arg == "--shapes") {
-      if (!need()) return false;
+      continue;
+    }
+    if (arg == "--skip-unknown") {
+      o.skip_unknown = true;
+      continue;
+    }
+    if (arg == "--explain") {
+      o.explain = true;
+      continue;
+    }
+    if (arg == "--hide-unsupported") {
+      o.hide_unsupported = true;
+      continue;
+    }
+    const char* value = i + 1 < argc ? argv[++i] : nullptr;
+    if (!value && arg.compare(0, 2, "--") == 0)
+      return std::fprintf(stderr, "gemmconv-bench: %s needs a value\n%s", arg.c_str(), kUsage),
+             false;
+    uint32_t n = 0;
+    if (arg == "--shapes") {
       o.shape_files.push_back(value);
     } else if (arg == "--layer") {
-      if (!need()) return false;
       o.layer_texts.push_back(value);
     } else if (arg == "--algo") {
-      if (!need()) return false;
       o.algos = value;
     } else if (arg == "--csv") {
-      if (!need()) return false;
       o.csv = value;
+    } else if (arg == "--workspace-limit") {
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(value, &end, 10);
+      if (end == value || *end != '\0' || value[0] == '-')
+        return std::fprintf(stderr, "gemmconv-bench: --workspace-limit: bad number '%s'\n", value),
+               false;
+      o.run.workspace_limit = size_t(v);
+    } else if (arg == "--peer") {
+      if (std::strcmp(value, "onednn") != 0)
+        return std::fprintf(stderr, "gemmconv-bench: --peer: only 'onednn'\n"), false;
+      o.peer = value;
     } else if (arg == "--layout") {
-      if (!need()) return false;
       if (std::strcmp(value, "nchw") == 0)
         o.run.layout = GEMMCONV_LAYOUT_NCHW;
       else if (std::strcmp(value, "nhwc") == 0)
         o.run.layout = GEMMCONV_LAYOUT_NHWC;
       else
-        return std::fprintf(stderr, "--layout: nchw or nhwc\n"), false;
+        return std::fprintf(stderr, "gemmconv-bench: --layout: nchw or nhwc\n"), false;
     } else if (arg == "--threads" || arg == "--mb" || arg == "--reps") {
-      if (!need()) return false;
-      if (!parse_uint(value, n) || (arg != "--threads" && n == 0))
-        return std::fprintf(stderr, "%s: bad number '%s'\n", arg.c_str(), value), false;
-      if (arg == "--threads") o.run.threads = n;
+      if (!parse_uint(value, n) || n == 0)
+        return std::fprintf(stderr, "gemmconv-bench: %s: bad number '%s'\n", arg.c_str(), value),
+               false;
+      if (arg == "--threads") o.run.threads = n, o.threads_given = true;
       if (arg == "--mb") o.run.mb = n;
       if (arg == "--reps") o.run.reps = int(n);
     } else {
-      std::fprintf(stderr, "unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      std::fprintf(stderr, "gemmconv-bench: unknown argument '%s'\n%s", arg.c_str(), kUsage);
       return false;
     }
   }
   return true;
 }
 
-std::vector<std::string> algorithm_list(const std::string& spec) {
-  std::vector<std::string> names;
-  if (spec == "all") {
-    for (int a = 1; a <= gemmconv_algo_count(); ++a)
-      names.push_back(gemmconv_algo_name(gemmconv_algo(a)));
-    names.push_back("auto");
-    return names;
+struct Source {
+  std::string name;
+  std::vector<bench::Layer> layers;
+};
+
+bool load_sources(const Options& o, std::vector<Source>& sources) {
+  for (const std::string& f : o.shape_files) {
+    Source s{f, {}};
+    std::string error;
+    if (!bench::read_layer_file(f, s.layers, error))
+      return std::fprintf(stderr, "gemmconv-bench: %s\n", error.c_str()), false;
+    sources.push_back(s);
   }
-  size_t start = 0;
-  while (start <= spec.size()) {
-    const size_t comma = spec.find(',', start);
-    const std::string name = spec.substr(start, comma == std::string::npos ? comma : comma - start);
-    if (!name.empty()) names.push_back(name);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+  if (!o.layer_texts.empty()) {
+    Source s{"command line", {}};
+    for (const std::string& t : o.layer_texts) {
+      bench::Layer l;
+      std::string error;
+      if (!bench::parse_layer(t, l, error))
+        return std::fprintf(stderr, "gemmconv-bench: bad layer '%s': %s\n", t.c_str(),
+                            error.c_str()),
+               false;
+      s.layers.push_back(l);
+    }
+    sources.push_back(s);
   }
-  return names;
+  return true;
 }
 
-struct Total {
-  double ms = 0;
-  int layers = 0;
-  bool complete = true;
-};
+// "[3/9] vgg_19:conv3_1" on stderr: rewritten in place on a terminal, one line each otherwise.
+void progress(size_t done, size_t total, const std::string& what) {
+  static const bool tty = isatty(2) != 0;
+  if (done == 0 && tty) std::fprintf(stderr, "\r\033[K");  // finished: clear the line
+  if (done == 0) return;
+  if (tty)
+    std::fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, what.c_str());
+  else
+    std::fprintf(stderr, "[%zu/%zu] %s\n", done, total, what.c_str());
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   if (!parse_options(argc, argv, o)) return 2;
+  // Our plans get --threads explicitly; oneDNN runs OpenMP's current thread count, so set that
+  // too, before any primitive is created.
+  if (o.threads_given) omp_set_num_threads(int(o.run.threads));
   if (o.info) {
     bench::print_system_info(stdout);
+#ifdef GEMMCONV_BENCH_ONEDNN
+    bench::print_onednn_info(stdout);
+#else
+    std::printf(
+        "oneDNN           not built in (needs libdnnl-dev at configure time, -Donednn not "
+        "disabled)\n");
+#endif
     if (o.shape_files.empty() && o.layer_texts.empty()) return 0;
   }
-  struct Source {
-    std::string file;
-    std::vector<bench::Layer> layers;
-  };
   std::vector<Source> sources;
-  for (const std::string& f : o.shape_files) {
-    Source s{f, {}};
-    std::string error;
-    if (!bench::read_layer_file(f, s.layers, error)) {
-      std::fprintf(stderr, "gemmconv-bench: %s\n", error.c_str());
-      return 2;
-    }
-    sources.push_back(s);
-  }
-  for (const std::string& t : o.layer_texts) {
-    Source s{"--layer", {}};
-    bench::Layer l;
-    std::string error;
-    if (!bench::parse_layer(t, l, error)) {
-      std::fprintf(stderr, "gemmconv-bench: bad layer '%s': %s\n", t.c_str(), error.c_str());
-      return 2;
-    }
-    s.layers.push_back(l);
-    sources.push_back(s);
-  }
-  if (sources.empty()) {
-    std::fprintf(stderr, "%s", kUsage);
+  if (!load_sources(o, sources)) return 2;
+  if (sources.empty()) return std::fprintf(stderr, "%s", kUsage), 2;
+
+  std::vector<std::string> algos, skipped;
+  std::string error;
+  if (!bench::select_algorithms(o.algos, o.skip_unknown, algos, skipped, error))
+    return std::fprintf(stderr, "gemmconv-bench: %s\n", error.c_str()), 2;
+  for (const std::string& s : skipped)
+    std::fprintf(stderr, "gemmconv-bench: warning: no algorithm '%s' in this build, skipped\n",
+                 s.c_str());
+
+  std::vector<std::unique_ptr<bench::Contestant>> owned;
+  for (const std::string& a : algos) owned.push_back(bench::make_library_contestant(a));
+  bench::ReportSetup setup;
+  std::string peer_summary;
+  if (!o.peer.empty()) {
+#ifdef GEMMCONV_BENCH_ONEDNN
+    for (auto& p : bench::make_onednn_contestants(o.run.layout)) owned.push_back(std::move(p));
+    setup.reference = bench::onednn_reference_name(o.run.layout);
+    peer_summary = ", peer " + bench::onednn_summary();
+#else
+    std::fprintf(stderr,
+                 "gemmconv-bench: built without oneDNN (install libdnnl-dev and reconfigure with "
+                 "-Donednn=enabled)\n");
     return 2;
+#endif
   }
-  const std::vector<std::string> algos = algorithm_list(o.algos);
-  for (const std::string& a : algos) {
-    gemmconv_algo id;
-    if (gemmconv_algo_from_name(a.c_str(), &id) != GEMMCONV_STATUS_SUCCESS) {
-      std::fprintf(stderr, "gemmconv-bench: unknown algorithm '%s'\n", a.c_str());
-      return 2;
-    }
+  std::vector<bench::Contestant*> contestants;
+  setup.label_width = 12;
+  for (auto& c : owned) {
+    contestants.push_back(c.get());
+    setup.order.push_back(c->name());
+    size_t width = c->name().size();
+    if (c->name().compare(0, 4, "auto") == 0)
+      for (int a = 1; a <= gemmconv_algo_count(); ++a)
+        width = std::max(width, 5 + std::strlen(gemmconv_algo_name(gemmconv_algo(a))));
+    setup.label_width = std::max(setup.label_width, width);
   }
+  setup.run = o.run;
+  setup.hide_unsupported = o.hide_unsupported;
+  setup.threads = o.run.threads ? o.run.threads : uint32_t(omp_get_max_threads());
 
   std::FILE* csv = nullptr;
-  if (!o.csv.empty()) {
-    csv = std::fopen(o.csv.c_str(), "w");
-    if (!csv) return std::fprintf(stderr, "cannot write %s\n", o.csv.c_str()), 2;
-    std::fprintf(csv,
-                 "file,layer,repeat,mb,threads,layout,algo,chosen,status,median_ms,min_ms,"
-                 "gflops,workspace_bytes,persistent_bytes\n");
-  }
-  const uint32_t threads = o.run.threads;
-  std::printf("# libgemmconv %s, BLIS %s, %s threads, mb=%u, %s, %d reps (median, min)\n",
-              gemmconv_version_string(), bench::blis_kernel_summary(),
-              threads ? std::to_string(threads).c_str() : "default", o.run.mb,
-              o.run.layout == GEMMCONV_LAYOUT_NCHW ? "NCHW" : "NHWC", o.run.reps);
-  int wrong = 0;
+  if (!o.csv.empty() && !(csv = std::fopen(o.csv.c_str(), "w")))
+    return std::fprintf(stderr, "gemmconv-bench: cannot write %s\n", o.csv.c_str()), 2;
+  std::printf(
+      "# libgemmconv %s, BLIS %s, threads=%u, mb=%u, %s, median and min of %d reps after a "
+      "warm-up, %s%s\n",
+      gemmconv_version_string(), bench::blis_kernel_summary(), setup.threads, o.run.mb,
+      o.run.layout == GEMMCONV_LAYOUT_NCHW ? "NCHW" : "NHWC", o.run.reps,
+      o.run.check ? "every result checked against direct" : "UNCHECKED (--no-check)",
+      peer_summary.c_str());
+
+  bench::Report report(stdout, csv, setup);
+  bench::AutoSummary auto_summary;
+  const bool measure_explained =
+      std::find(algos.begin(), algos.end(), "auto-measure") != algos.end();
+  size_t total = 0, done = 0;
+  for (const Source& s : sources) total += s.layers.size();
   for (const Source& s : sources) {
-    std::map<std::string, Total> totals;
-    std::printf("\n## %s\n%-36s %-18s %10s %10s %8s %14s %12s  %s\n", s.file.c_str(), "layer",
-                "algorithm", "median ms", "min ms", "GFLOP/s", "workspace B", "persistent B",
-                "status");
-    for (size_t i = 0; i < s.layers.size(); ++i) {
-      const bench::Layer& l = s.layers[i];
-      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, s.layers.size(), l.name.c_str());
-      const auto results = bench::run_layer(l, algos, o.run);
-      for (const bench::AlgoResult& r : results) {
-        std::string label = r.algo;
-        if (r.algo == "auto" && !r.chosen.empty()) label += "=" + r.chosen;
-        std::printf("%-36s %-18s %10.3f %10.3f %8.1f %14zu %12zu  %s\n", l.name.c_str(),
-                    label.c_str(), r.median_ms, r.min_ms, r.gflops, r.workspace, r.persistent,
-                    r.status.c_str());
-        if (r.status == "WRONG") ++wrong;
-        Total& t = totals[r.algo];
-        if (r.timed()) {
-          t.ms += r.median_ms * l.repeat;
-          ++t.layers;
-        } else {
-          t.complete = false;
-        }
-        if (csv)
-          std::fprintf(csv, "%s,%s,%d,%u,%u,%s,%s,%s,%s,%.4f,%.4f,%.2f,%zu,%zu\n", s.file.c_str(),
-                       l.name.c_str(), l.repeat, o.run.mb, threads,
-                       o.run.layout == GEMMCONV_LAYOUT_NCHW ? "nchw" : "nhwc", r.algo.c_str(),
-                       r.chosen.c_str(), r.status.c_str(), r.median_ms, r.min_ms, r.gflops,
-                       r.workspace, r.persistent);
-      }
+    report.begin_source(s.name, s.layers);
+    for (const bench::Layer& l : s.layers) {
+      progress(++done, total, l.name);
+      const std::vector<bench::Result> results = bench::run_layer(l, o.run, contestants);
+      report.add_layer(l, results);
+      auto_summary.add_layer(l, results);
+      if (o.explain) bench::explain_layer(stdout, l, o.run, measure_explained);
     }
-    std::printf("# totals for %s (each layer times its repeat count)\n", s.file.c_str());
-    for (const std::string& a : algos) {
-      const Total& t = totals[a];
-      std::printf("#   %-18s %10.3f ms%s\n", a.c_str(), t.ms,
-                  t.complete ? "" : "  (some layers unsupported or wrong: partial)");
-    }
+    report.end_source();
   }
+  progress(0, total, "");
+  auto_summary.print(stdout);
   if (csv) std::fclose(csv);
-  if (wrong) std::printf("\n%d WRONG result(s)\n", wrong);
-  return wrong ? 1 : 0;
+  if (report.wrong()) std::printf("\n%d WRONG result(s)\n", report.wrong());
+  return report.wrong() ? 1 : 0;
 }

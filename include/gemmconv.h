@@ -73,7 +73,25 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_GEMM_1X1 = 2,          /* "gemm-1x1": 1x1, stride 1, no padding */
   GEMMCONV_ALGO_IM2COL_COPY_LONG = 3,  /* "im2col-copy-long": NCHW patch matrix, row runs */
   GEMMCONV_ALGO_IM2ROW_COPY_SHORT = 4, /* "im2row-copy-short": NHWC patch matrix, pixel runs */
-  GEMMCONV_ALGO_TILED_NCHW = 19, /* "tiled-nchw": BLIS micro-kernel tiles, per-thread workspace */
+  GEMMCONV_ALGO_IM2COL_SCAN = 5,       /* "im2col-scan": NCHW patch matrix, element by element */
+  GEMMCONV_ALGO_IM2COL_COPY_SHORT = 6, /* "im2col-copy-short": NCHW patch matrix, kernel rows */
+  GEMMCONV_ALGO_IM2COL_COPY_SELF = 7,  /* "im2col-copy-self": NCHW patch matrix, rows derived
+                                          from rows already built */
+  GEMMCONV_ALGO_IM2ROW_SCAN = 8,       /* "im2row-scan": NHWC patch matrix, element by element */
+  GEMMCONV_ALGO_IM2ROW_COPY_LONG = 9,  /* "im2row-copy-long": NHWC patch matrix, output rows */
+  GEMMCONV_ALGO_IM2ROW_COPY_SELF = 10, /* "im2row-copy-self": NHWC patch matrix, patches
+                                          derived from neighbouring patches */
+  GEMMCONV_ALGO_MEC_COL = 11,          /* "mec-col": NCHW, MEC lowering, one GEMM per output row */
+  GEMMCONV_ALGO_MEC_ROW = 12,          /* "mec-row": NHWC, MEC lowering, one GEMM per output row */
+  /* The kn2row family: stride 1 only; a KHxKW convolution as KH*KW shifted 1x1 GEMMs. */
+  GEMMCONV_ALGO_KN2ROW = 13,    /* "kn2row": NCHW, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2COL = 14,    /* "kn2col": NHWC, one GEMM for all taps, then shift-add */
+  GEMMCONV_ALGO_KN2ROW_AA = 15, /* "kn2row-aa": NCHW, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2COL_AA = 16, /* "kn2col-aa": NHWC, one tap at a time through one buffer */
+  GEMMCONV_ALGO_KN2ROW_AS = 17, /* "kn2row-as": NCHW, taps accumulate straight into the output */
+  GEMMCONV_ALGO_KN2COL_AS = 18, /* "kn2col-as": NHWC, taps accumulate straight into the output */
+  /* The tiled algorithms: BLIS micro-kernel tiles, workspace per thread only. */
+  GEMMCONV_ALGO_TILED_NCHW = 19, /* "tiled-nchw": NCHW, packed panels straight from the input */
   GEMMCONV_ALGO_TILED_NHWC = 20  /* "tiled-nhwc": the same for channels-last activations */
 } gemmconv_algo;
 

@@ -73,6 +73,28 @@ static void names_round_trip(void** state) {
   assert_string_equal(gemmconv_algo_name(GEMMCONV_ALGO_GEMM_1X1), "gemm-1x1");
   assert_string_equal(gemmconv_algo_name(GEMMCONV_ALGO_IM2COL_COPY_LONG), "im2col-copy-long");
   assert_string_equal(gemmconv_algo_name(GEMMCONV_ALGO_IM2ROW_COPY_SHORT), "im2row-copy-short");
+  /* Every enum constant names its algorithm: registry positions are the public numbers. */
+  static const struct {
+    gemmconv_algo algo;
+    const char* name;
+  } fixed[] = {
+      {GEMMCONV_ALGO_IM2COL_SCAN, "im2col-scan"},
+      {GEMMCONV_ALGO_IM2COL_COPY_SHORT, "im2col-copy-short"},
+      {GEMMCONV_ALGO_IM2COL_COPY_SELF, "im2col-copy-self"},
+      {GEMMCONV_ALGO_IM2ROW_SCAN, "im2row-scan"},
+      {GEMMCONV_ALGO_IM2ROW_COPY_LONG, "im2row-copy-long"},
+      {GEMMCONV_ALGO_IM2ROW_COPY_SELF, "im2row-copy-self"},
+      {GEMMCONV_ALGO_MEC_COL, "mec-col"},
+      {GEMMCONV_ALGO_MEC_ROW, "mec-row"},
+      {GEMMCONV_ALGO_KN2ROW, "kn2row"},
+      {GEMMCONV_ALGO_KN2COL, "kn2col"},
+      {GEMMCONV_ALGO_KN2ROW_AA, "kn2row-aa"},
+      {GEMMCONV_ALGO_KN2COL_AA, "kn2col-aa"},
+      {GEMMCONV_ALGO_KN2ROW_AS, "kn2row-as"},
+      {GEMMCONV_ALGO_KN2COL_AS, "kn2col-as"},
+  };
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; ++i)
+    assert_string_equal(gemmconv_algo_name(fixed[i].algo), fixed[i].name);
   for (int a = 0; a <= count; ++a) {
     const char* name = gemmconv_algo_name((gemmconv_algo)a);
     assert_non_null(name);

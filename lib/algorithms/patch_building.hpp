@@ -15,6 +15,9 @@ namespace gemmconv {
 // channel of pixel (0, 0) (pixel stride C) and P is (Ho*Wo) x (KH*KW*C'), columns (ky, kx, c).
 using PatchBuilder = void (*)(const ConvDesc& d, const float* x, float* patches, int threads);
 
+// Workspace of every patch-building variant = one patch matrix P = C' * KH * KW * Ho * Wo floats
+// (C' = C / G), reused for each image and group in turn; the builders' threads fill that one P
+// and the GEMM runs on BLIS threads, so it does not grow with threads.
 inline std::size_t patch_matrix_bytes(const ConvDesc& d, int) {
   return float_bytes(checked_product(std::size_t(d.Cg()), d.KH, d.KW, d.Ho, d.Wo));
 }

@@ -8,19 +8,46 @@ extern const Algorithm kDirect;
 extern const Algorithm kGemm1x1;
 extern const Algorithm kIm2colCopyLong;
 extern const Algorithm kIm2rowCopyShort;
+extern const Algorithm kIm2colScan;
+extern const Algorithm kIm2colCopyShort;
+extern const Algorithm kIm2colCopySelf;
+extern const Algorithm kIm2rowScan;
+extern const Algorithm kIm2rowCopyLong;
+extern const Algorithm kIm2rowCopySelf;
+extern const Algorithm kMecCol;
+extern const Algorithm kMecRow;
+extern const Algorithm kKn2row;
+extern const Algorithm kKn2col;
+extern const Algorithm kKn2rowAa;
+extern const Algorithm kKn2colAa;
+extern const Algorithm kKn2rowAs;
+extern const Algorithm kKn2colAs;
 extern const Algorithm kTiledNchw;
 extern const Algorithm kTiledNhwc;
 
 namespace {
 // Append only: the position is the public enum value minus one.
 const Algorithm* const kRegistry[] = {
-    &kDirect,
-    &kGemm1x1,
-    &kIm2colCopyLong,
-    &kIm2rowCopyShort,
-    // final enum values 19, 20: positions fixed at merge
-    &kTiledNchw,
-    &kTiledNhwc,
+    &kDirect,           // 1
+    &kGemm1x1,          // 2
+    &kIm2colCopyLong,   // 3
+    &kIm2rowCopyShort,  // 4
+    &kIm2colScan,       // 5
+    &kIm2colCopyShort,  // 6
+    &kIm2colCopySelf,   // 7
+    &kIm2rowScan,       // 8
+    &kIm2rowCopyLong,   // 9
+    &kIm2rowCopySelf,   // 10
+    &kMecCol,           // 11
+    &kMecRow,           // 12
+    &kKn2row,           // 13
+    &kKn2col,           // 14
+    &kKn2rowAa,         // 15
+    &kKn2colAa,         // 16
+    &kKn2rowAs,         // 17
+    &kKn2colAs,         // 18
+    &kTiledNchw,        // 19
+    &kTiledNhwc,        // 20
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

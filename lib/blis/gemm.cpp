@@ -16,4 +16,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float be
                nullptr, &rntm);
 }
 
+SgemmTile sgemm_tile() {
+  cntx_t* cntx = bli_gks_query_cntx();
+  const bool cols = bli_cntx_l3_nat_ukr_prefers_cols_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx);
+  const dim_t extent = bli_cntx_get_blksz_def_dt(BLIS_FLOAT, cols ? BLIS_MR : BLIS_NR, cntx);
+  return {int64_t(extent), !cols};
+}
+
 }  // namespace gemmconv

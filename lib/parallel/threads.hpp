@@ -29,7 +29,8 @@ inline int current_thread_index() {
 #endif
 }
 
-// Threads in the current parallel region (1 outside one); may be fewer than requested.
+// Threads in the current team: 1 outside a parallel region or without OpenMP, and possibly
+// fewer than a num_threads clause asked for.
 inline int current_team_size() {
 #ifdef _OPENMP
   return omp_get_num_threads();

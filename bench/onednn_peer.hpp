@@ -1,0 +1,39 @@
+// oneDNN as gemmconv-bench's peer (--peer onednn): the same layer through oneDNN's f32
+// forward-inference direct convolution, with a user scratchpad the bench allocates. Compiled
+// only when libdnnl-dev is found (GEMMCONV_BENCH_ONEDNN).
+//
+// Two contestants, both on the primitive oneDNN creates for format_tag::any (its own choice of
+// blocked layouts), the weights reordered once outside timing like libgemmconv's packed filter:
+// - "onednn-nchw" ("onednn-nhwc" with --layout nhwc): the user's tensors in the bench's layout;
+//   the reorders of src into oneDNN's layout and of dst back are INSIDE the timed run, as a user
+//   holding NCHW tensors would pay them. Its workspace is the scratchpad plus the two
+//   intermediate tensors.
+// - "onednn-blocked": src and dst already in oneDNN's layout, no reorder timed: its best case.
+//   Its workspace is the scratchpad alone.
+// oneDNN (Debian's libdnnl2) threads with OpenMP: it runs omp_get_max_threads() threads, so the
+// bench calls omp_set_num_threads(--threads) before creating any primitive.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gemmconv.h>
+
+#include "layer_run.hpp"
+
+namespace bench {
+
+// The two contestants, user-layout one first.
+std::vector<std::unique_ptr<Contestant>> make_onednn_contestants(gemmconv_layout layout);
+
+// The name of the user-layout contestant our times are compared with.
+std::string onednn_reference_name(gemmconv_layout layout);
+
+// "oneDNN 2.6.3 (OpenMP), ISA avx2": for --info and table headers.
+std::string onednn_summary();
+
+void print_onednn_info(std::FILE* out);
+
+}  // namespace bench

@@ -1,0 +1,54 @@
+package gemmconv
+
+/*
+#include <stdlib.h>
+#include <gemmconv.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// Algo is an algorithm by its number in gemmconv_algo. The linked library may know more
+// algorithms than the constants below name: Algos lists them all.
+type Algo uint32
+
+const (
+	AlgoAuto            Algo = C.GEMMCONV_ALGO_AUTO // let the library choose
+	AlgoDirect          Algo = C.GEMMCONV_ALGO_DIRECT
+	AlgoGemm1x1         Algo = C.GEMMCONV_ALGO_GEMM_1X1
+	AlgoIm2colCopyLong  Algo = C.GEMMCONV_ALGO_IM2COL_COPY_LONG
+	AlgoIm2rowCopyShort Algo = C.GEMMCONV_ALGO_IM2ROW_COPY_SHORT
+)
+
+// Algos returns every algorithm of the linked library, AUTO excluded.
+func Algos() []Algo {
+	count := int(C.gemmconv_algo_count())
+	algos := make([]Algo, 0, count)
+	for a := 1; a <= count; a++ {
+		algos = append(algos, Algo(a))
+	}
+	return algos
+}
+
+// String returns the library's name for the algorithm ("direct", "auto", ...).
+func (a Algo) String() string {
+	name := C.gemmconv_algo_name(C.gemmconv_algo(a))
+	if name == nil {
+		return fmt.Sprintf("Algo(%d)", uint32(a))
+	}
+	return C.GoString(name)
+}
+
+// AlgoByName returns the algorithm that String names so, or StatusInvalidArgument.
+func AlgoByName(name string) (Algo, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var algo C.gemmconv_algo
+	if err := check(C.gemmconv_algo_from_name(cname, &algo)); err != nil {
+		return 0, err
+	}
+	return Algo(algo), nil
+}

@@ -1,0 +1,3 @@
+module gemmconv
+
+go 1.19

@@ -1,0 +1,115 @@
+//! Finds libgemmconv with the `pkg-config` command (no crates: the build must work offline), tells
+//! cargo how to link it, and asks the C compiler how it lays out the header's declarations so that
+//! tests/layout.rs can prove src/sys.rs matches them.
+//!
+//! Environment: PKG_CONFIG (the pkg-config binary, default `pkg-config`), PKG_CONFIG_PATH (where
+//! an installed prefix keeps gemmconv.pc), CC (the C compiler, default `cc`).
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    for var in [
+        "PKG_CONFIG",
+        "PKG_CONFIG_PATH",
+        "PKG_CONFIG_LIBDIR",
+        "PKG_CONFIG_SYSROOT_DIR",
+        "CC",
+    ] {
+        println!("cargo:rerun-if-env-changed={}", var);
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=c_layout.c");
+
+    let libs = pkg_config(&["--libs", "gemmconv"]);
+    let cflags = pkg_config(&["--cflags", "gemmconv"]);
+    let includedir = pkg_config(&["--variable=includedir", "gemmconv"]);
+    emit_link_flags(&libs);
+
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let header = Path::new(includedir.trim()).join("gemmconv.h");
+    println!("cargo:rerun-if-changed={}", header.display());
+    let mut generated = probe_layout(&cflags, &out_dir);
+    generated.push_str(&header_functions(&header));
+    fs::write(out_dir.join("c_layout.rs"), generated).expect("cannot write c_layout.rs");
+}
+
+/// Runs pkg-config with `args` and returns its standard output, or stops the build with a message
+/// that says how to fix the search path.
+fn pkg_config(args: &[&str]) -> String {
+    let program = env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".to_string());
+    let output = Command::new(&program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{}`: {} (install pkg-config)", program, e));
+    if !output.status.success() {
+        panic!(
+            "`{} {}` failed: {}\nInstall libgemmconv, or point PKG_CONFIG_PATH at the directory \
+             holding its gemmconv.pc (<prefix>/lib/pkgconfig).",
+            program,
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    String::from_utf8(output.stdout).expect("pkg-config printed non-UTF-8 output")
+}
+
+/// Turns `pkg-config --libs` output into cargo directives: -L into search paths, -l into libraries
+/// (the link itself is declared here, not by #[link] in the source), anything else passed through.
+fn emit_link_flags(libs: &str) {
+    for flag in libs.split_whitespace() {
+        if let Some(dir) = flag.strip_prefix("-L") {
+            println!("cargo:rustc-link-search=native={}", dir);
+        } else if let Some(name) = flag.strip_prefix("-l") {
+            println!("cargo:rustc-link-lib={}", name);
+        } else {
+            println!("cargo:rustc-link-arg={}", flag);
+        }
+    }
+}
+
+/// Compiles and runs c_layout.c against the installed header; returns what it printed (Rust
+/// constants describing the C layout).
+fn probe_layout(cflags: &str, out_dir: &Path) -> String {
+    let cc = env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let exe = out_dir.join("c_layout");
+    let status = Command::new(&cc)
+        .arg("-std=c11")
+        .args(cflags.split_whitespace())
+        .arg("c_layout.c")
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler `{}`: {}", cc, e));
+    assert!(status.success(), "the C layout probe did not compile");
+    let output = Command::new(&exe)
+        .output()
+        .expect("cannot run the C layout probe");
+    assert!(output.status.success(), "the C layout probe failed");
+    String::from_utf8(output.stdout).expect("the C layout probe printed non-UTF-8 output")
+}
+
+/// The names of the functions the header exports (each declaration carries GEMMCONV_API), as a
+/// Rust constant, so that a test can check that src/sys.rs declares every one of them.
+fn header_functions(header: &Path) -> String {
+    let text = fs::read_to_string(header)
+        .unwrap_or_else(|e| panic!("cannot read {}: {}", header.display(), e));
+    let code: String = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut names = String::from("\npub const C_FUNCTIONS: &[&str] = &[\n");
+    for declaration in code.split("GEMMCONV_API").skip(1) {
+        let before_paren = declaration.split('(').next().unwrap_or("");
+        let name = before_paren
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find(|s| !s.is_empty())
+            .unwrap_or("");
+        names.push_str(&format!("    \"{}\",\n", name));
+    }
+    names.push_str("];\n");
+    names
+}

@@ -1,0 +1,56 @@
+//! Algorithm identifiers: the public enum's numbers, which never change meaning.
+
+use std::ffi::CString;
+use std::fmt;
+
+use crate::error::{check, Error, Result};
+use crate::sys;
+
+/// An algorithm, by its number in `enum gemmconv_algo`. The library may know more algorithms
+/// than the constants below name: [`Algo::all`] lists what the linked library has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Algo(pub u32);
+
+impl Algo {
+    /// Let the library choose.
+    pub const AUTO: Algo = Algo(sys::GEMMCONV_ALGO_AUTO);
+    /// "direct": the reference loop nest; computes every convolution.
+    pub const DIRECT: Algo = Algo(sys::GEMMCONV_ALGO_DIRECT);
+    /// "gemm-1x1": 1x1 kernels, stride 1, no padding.
+    pub const GEMM_1X1: Algo = Algo(sys::GEMMCONV_ALGO_GEMM_1X1);
+    /// "im2col-copy-long": NCHW patch matrix.
+    pub const IM2COL_COPY_LONG: Algo = Algo(sys::GEMMCONV_ALGO_IM2COL_COPY_LONG);
+    /// "im2row-copy-short": NHWC patch matrix.
+    pub const IM2ROW_COPY_SHORT: Algo = Algo(sys::GEMMCONV_ALGO_IM2ROW_COPY_SHORT);
+
+    /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
+    pub fn all() -> impl Iterator<Item = Algo> {
+        // SAFETY: no arguments, no preconditions.
+        let count = unsafe { sys::gemmconv_algo_count() };
+        (1..=count.max(0) as u32).map(Algo)
+    }
+
+    /// The library's name for it ("direct", "auto", ...), `None` if the library does not know it.
+    pub fn name(self) -> Option<&'static str> {
+        // SAFETY: any value is accepted; the result is NULL or a static string.
+        unsafe { crate::static_str(sys::gemmconv_algo_name(self.0)) }
+    }
+
+    /// The algorithm with that name, as [`Algo::name`] spells it.
+    pub fn from_name(name: &str) -> Result<Algo> {
+        let name = CString::new(name).map_err(|_| Error::InvalidArgument)?;
+        let mut algo = sys::GEMMCONV_ALGO_AUTO;
+        // SAFETY: name is NUL-terminated and algo is a valid place to write.
+        check(unsafe { sys::gemmconv_algo_from_name(name.as_ptr(), &mut algo) })?;
+        Ok(Algo(algo))
+    }
+}
+
+impl fmt::Display for Algo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "algorithm #{}", self.0),
+        }
+    }
+}
