@@ -89,7 +89,10 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_KN2ROW_AA = 15, /* "kn2row-aa": NCHW, one tap at a time through one buffer */
   GEMMCONV_ALGO_KN2COL_AA = 16, /* "kn2col-aa": NHWC, one tap at a time through one buffer */
   GEMMCONV_ALGO_KN2ROW_AS = 17, /* "kn2row-as": NCHW, taps accumulate straight into the output */
-  GEMMCONV_ALGO_KN2COL_AS = 18  /* "kn2col-as": NHWC, taps accumulate straight into the output */
+  GEMMCONV_ALGO_KN2COL_AS = 18, /* "kn2col-as": NHWC, taps accumulate straight into the output */
+  /* The tiled algorithms: BLIS micro-kernel tiles, workspace per thread only. */
+  GEMMCONV_ALGO_TILED_NCHW = 19, /* "tiled-nchw": NCHW, packed panels straight from the input */
+  GEMMCONV_ALGO_TILED_NHWC = 20  /* "tiled-nhwc": the same for channels-last activations */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

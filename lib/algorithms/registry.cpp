@@ -22,6 +22,8 @@ extern const Algorithm kKn2rowAa;
 extern const Algorithm kKn2colAa;
 extern const Algorithm kKn2rowAs;
 extern const Algorithm kKn2colAs;
+extern const Algorithm kTiledNchw;
+extern const Algorithm kTiledNhwc;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -44,6 +46,8 @@ const Algorithm* const kRegistry[] = {
     &kKn2colAa,         // 16
     &kKn2rowAs,         // 17
     &kKn2colAs,         // 18
+    &kTiledNchw,        // 19
+    &kTiledNhwc,        // 20
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

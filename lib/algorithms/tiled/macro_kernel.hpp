@@ -1,0 +1,23 @@
+// The work of one thread on one pixel block of one image and group: for each reduction block,
+// pack the block's pixel panels, then sweep the micro-kernel over them and a range of the
+// pre-packed filter's channel panels, accumulating in the output tiles (beta 0, then 1). Bias
+// and clamp are applied to each tile right after its last reduction block, while it is hot.
+#pragma once
+
+#include <cstdint>
+
+#include "../../plan.hpp"
+#include "tiling.hpp"
+
+namespace gemmconv {
+
+struct TileWork {
+  int64_t image, group, block;         // the pixel block
+  int64_t channel_begin, channel_end;  // channel panels [begin, end) of the group
+};
+
+// `scratch` is this thread's workspace.
+void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
+                   const TileWork& work, const ThreadScratch& scratch);
+
+}  // namespace gemmconv

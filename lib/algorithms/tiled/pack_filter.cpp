@@ -1,0 +1,34 @@
+#include "pack_filter.hpp"
+
+#include "../../conv/checked.hpp"
+
+namespace gemmconv {
+
+void pack_tiled_filter(Plan& plan, const FilterView& filter) {
+  const ConvDesc& d = plan.desc;
+  const Tiling t = make_tiling(d, micro_kernel(), plan.threads);
+  const int64_t cw = t.channel_width, cp = t.channel_pack, mg = d.Mg(), cg = d.Cg();
+  plan.filter = AlignedBuffer(
+      checked_product(std::size_t(d.G), t.channel_panels, t.reduction, t.channel_pack));
+  float* out = plan.filter.data();
+  for (int64_t g = 0; g < d.G; ++g)
+    for (int64_t panel = 0; panel < t.channel_panels; ++panel)
+      for (int64_t k = 0; k < t.reduction; ++k) {
+        int64_t c, ky, kx;
+        if (d.layout == Layout::NCHW) {
+          c = k / d.taps();
+          ky = (k / d.KW) % d.KH;
+          kx = k % d.KW;
+        } else {
+          c = k % cg;
+          ky = k / cg / d.KW;
+          kx = (k / cg) % d.KW;
+        }
+        for (int64_t j = 0; j < cp; ++j) {
+          const int64_t m = panel * cw + j;
+          *out++ = j < cw && m < mg ? filter.at(g * mg + m, c, ky, kx) : 0.0f;
+        }
+      }
+}
+
+}  // namespace gemmconv

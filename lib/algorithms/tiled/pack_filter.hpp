@@ -1,0 +1,14 @@
+// Plan-time packing of the filter into the micro-kernel's panel format.
+#pragma once
+
+#include "../algorithm.hpp"
+#include "tiling.hpp"
+
+namespace gemmconv {
+
+// plan.filter = per group, per channel panel (channel_width output channels, zero past M'), the
+// whole reduction as one micro-panel: element (k, j) at k * channel_pack + j. The reduction
+// order is the one the pixel packing uses: (c, ky, kx) for NCHW, (ky, kx, c) for NHWC.
+void pack_tiled_filter(Plan& plan, const FilterView& filter);
+
+}  // namespace gemmconv

@@ -1,0 +1,253 @@
+// NCHW pixel packing. For one pixel block and one reduction block: a table of the block's taps
+// (where each reads), the block cut into segments (one output row inside one micro-panel),
+// then for each k, every segment's run copied from the input shifted by the tap. Runs are
+// copied unclipped, a panel's width at a time, whenever that stays inside the source: the
+// copies need no per-pixel test. The few pixels a tap puts in the left/right padding are
+// zeroed afterwards. Small planes (many such pixels, short rows) are first staged with their
+// padding into the workspace, and packed from there with nothing to clip.
+#include <algorithm>
+
+#include "../../conv/geometry.hpp"
+#include "copy_runs.hpp"
+#include "pack_pixels.hpp"
+
+namespace gemmconv {
+
+namespace {
+
+// How many reduction indices ahead the packing prefetches input rows: the jump from one
+// channel plane to the next defeats the hardware prefetcher, and each new plane's rows would
+// otherwise arrive at memory latency.
+constexpr int64_t kPrefetchAhead = 16;
+
+// Floats [begin, begin + count) of a channel plane.
+struct RowRange {
+  int64_t begin, count;
+};
+
+// What the block's taps have in common.
+struct TapBounds {
+  int64_t dy_min, dy_max;    // input row shifts
+  int64_t ox_begin, ox_end;  // output columns inside the image for every tap
+  int64_t offset_min, offset_max;
+};
+
+// The reduction block's taps, in NCHW order k = (c * KH + ky) * KW + kx.
+// Channel c is plane c - c_base of the source; prefetch hints only when `prefetch`.
+TapBounds fill_tap_table(const ConvDesc& d, int64_t k0, int64_t kb, int64_t c_base,
+                         bool prefetch_planes, TapEntry* table) {
+  int64_t c = k0 / d.taps(), ky = (k0 / d.KW) % d.KH, kx = k0 % d.KW;
+  const int64_t plane = d.H * d.W, ahead = (kPrefetchAhead + d.taps() - 1) / d.taps();
+  TapBounds b{INT64_MAX, INT64_MIN, INT64_MIN, INT64_MAX, INT64_MAX, INT64_MIN};
+  for (int64_t k = 0; k < kb; ++k) {
+    // A tap's columns repeat every KW entries: divide only for the first KW.
+    const IndexRange cols =
+        k < d.KW ? valid_cols(d, kx) : IndexRange{table[k - d.KW].ox_begin, table[k - d.KW].ox_end};
+    const int64_t dy = ky * d.DH - d.PT, dx = kx * d.DW - d.PL;
+    // At the first tap of a channel (and at the block's start): the plane `ahead` channels on.
+    const bool prefetch = prefetch_planes && (k == 0 || (ky == 0 && kx == 0)) && c + ahead < d.Cg();
+    const int64_t offset = (c - c_base) * plane + dy * d.W + dx;
+    table[k] = {offset, dy, cols.begin, cols.end, prefetch ? (c + ahead) * plane : -1};
+    b.dy_min = std::min(b.dy_min, dy);
+    b.dy_max = std::max(b.dy_max, dy);
+    b.ox_begin = std::max(b.ox_begin, cols.begin);
+    b.ox_end = std::min(b.ox_end, cols.end);
+    b.offset_min = std::min(b.offset_min, offset);
+    b.offset_max = std::max(b.offset_max, offset);
+    if (++kx == d.KW) {
+      kx = 0;
+      if (++ky == d.KH) {
+        ky = 0;
+        ++c;
+      }
+    }
+  }
+  return b;
+}
+
+// The block's pixels as segments, the edge pixels, and the input rows it reads in each plane.
+struct BlockCut {
+  int64_t segments = 0, edges = 0;
+  RowRange rows{0, 0};
+};
+
+// How a segment's run is copied for one tap.
+enum : uint8_t {
+  kCopyWide = 0,    // a whole panel width from the segment's start, unclipped (see pack_block)
+  kCopyExact = 1,   // its own length, unclipped
+  kCopyClipped = 2  // its own length, clipped to the image (the unclipped run leaves the input)
+};
+
+// Segments in panel order and, within a panel, in pixel order.
+BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, int64_t kb,
+                   const TapBounds& b, const float* x, const float* input_begin,
+                   const float* input_end, const ThreadScratch& s) {
+  const int64_t pw = t.pixel_width, stride = t.panel_stride(kb);
+  const bool flat = t.packing == PixelPacking::Flat;
+  const int64_t row = flat ? t.pixels : d.Wo;  // pixels per uncut run
+  BlockCut cut;
+  const int64_t first_pixel = block.first_panel * pw;
+  const int64_t end_pixel = std::min(t.pixels, (block.first_panel + block.panels) * pw);
+  for (int64_t q = 0; q < block.panels; ++q) {
+    const int64_t first = first_pixel + q * pw;
+    const int64_t pixels = std::min(pw, t.pixels - first);
+    int64_t oy = first / row, ox = first % row;
+    for (int64_t i = 0; i < pixels; ++oy, ox = 0) {
+      const int64_t len = std::min(row - ox, pixels - i);
+      RowSegment seg;
+      seg.iy0 = flat ? 0 : oy * d.SH;
+      seg.ox = ox;
+      seg.len = len;
+      seg.source = flat ? ox : seg.iy0 * d.W + ox * d.SW;
+      seg.dest = q * stride + i;
+      seg.rows_inside = flat || (seg.iy0 + b.dy_min >= 0 && seg.iy0 + b.dy_max < d.H);
+      // Whether every tap's unclipped run, of the panel width or of the segment's length, stays
+      // inside the caller's input tensor.
+      const float* lowest = x + seg.source + b.offset_min;
+      const float* highest = x + seg.source + b.offset_max;
+      const bool inside = lowest >= input_begin;
+      seg.copy = inside && highest + (pw - 1) * d.SW < input_end    ? kCopyWide
+                 : inside && highest + (len - 1) * d.SW < input_end ? kCopyExact
+                                                                    : kCopyClipped;
+      s.segments[cut.segments++] = seg;
+      if (!flat && !(ox >= b.ox_begin && ox + len <= b.ox_end))
+        for (int64_t j = 0; j < len; ++j)
+          if (ox + j < b.ox_begin || ox + j >= b.ox_end)
+            s.edges[cut.edges++] = {seg.dest + j, ox + j};
+      i += len;
+    }
+  }
+  if (flat) {
+    cut.rows = {first_pixel, end_pixel - first_pixel + (d.KH - 1) * d.DH * d.W};
+  } else {
+    const int64_t r0 = std::max<int64_t>(0, first_pixel / d.Wo * d.SH + b.dy_min);
+    const int64_t r1 = std::min(d.H, (end_pixel - 1) / d.Wo * d.SH + b.dy_max + 1);
+    cut.rows = {r0 * d.W, std::max<int64_t>(0, r1 - r0) * d.W};
+  }
+  return cut;
+}
+
+// Brings `rows` of a channel plane towards the cache, one line at a time.
+inline void prefetch_rows(const float* plane, RowRange rows) {
+  constexpr int64_t kLine = 64 / sizeof(float);
+  const float* p = plane + rows.begin;
+  for (int64_t i = 0; i < rows.count; i += kLine) __builtin_prefetch(p + i);
+}
+
+// A segment whose unclipped run would leave the input tensor: clipped exactly.
+void pack_clipped(const ConvDesc& d, const TapEntry& e, const RowSegment& s, const float* xk,
+                  float* pk) {
+  const int64_t ox = s.ox;
+  float* dst = pk + s.dest;
+  const float* src = xk + s.source;
+  const int64_t lo = std::clamp<int64_t>(e.ox_begin - ox, 0, s.len);
+  const int64_t hi = std::clamp<int64_t>(e.ox_end - ox, lo, s.len);
+  zero_run(dst, lo);
+  for (int64_t j = lo; j < hi; ++j) dst[j] = src[j * d.SW];
+  zero_run(dst + hi, s.len - hi);
+}
+
+// For every k of the block, every segment in order, then the edge pixels: a segment whose row
+// this tap reads is copied as a whole panel width of input (kCopyWide): the pixels past its end
+// receive input that does not belong there, but they are the next segments' (copied next), or
+// the next row k + 1's (copied at k + 1), or the slack after the panel (see panel_stride()):
+// every copy is one fixed-size move, whatever the segment's length. Pixels whose column is in
+// the padding for this tap are zeroed last.
+template <int kWidth, bool kUnitStride>
+void pack_block(const ConvDesc& d, const Tiling& t, const TapEntry* table, int64_t kb,
+                const BlockCut& cut, const ThreadScratch& s, const float* x) {
+  const int64_t pw = t.pixel_width, pp = t.pixel_pack;
+  const RowSegment* segments = s.segments;
+  for (int64_t k = 0; k < kb; ++k) {
+    const TapEntry& e = table[k];
+    if (e.prefetch >= 0) prefetch_rows(x + e.prefetch, cut.rows);
+    const float* xk = x + e.offset;
+    float* pk = s.pack + k * pp;
+    for (int64_t n = 0; n < cut.segments; ++n) {
+      const RowSegment& g = segments[n];
+      if (!g.rows_inside) {
+        const int64_t iy = g.iy0 + e.dy;
+        if (iy < 0 || iy >= d.H) {
+          zero_run(pk + g.dest, g.len);
+          continue;
+        }
+      }
+      if (g.copy == kCopyWide)
+        copy_run<kWidth, kUnitStride>(pk + g.dest, xk + g.source, pw, d.SW);
+      else if (g.copy == kCopyExact)
+        copy_run<0, kUnitStride>(pk + g.dest, xk + g.source, g.len, d.SW);
+      else
+        pack_clipped(d, e, g, xk, pk);
+    }
+    for (int64_t n = 0; n < cut.edges; ++n) {
+      const EdgePixel& p = s.edges[n];
+      if (p.ox < e.ox_begin || p.ox >= e.ox_end) pk[p.dest] = 0.0f;
+    }
+  }
+}
+
+// -- Staged: small planes ---------------------------------------------------------------------
+
+// One padded row of a staged plane: padded input row r (r - PT in the image), columns
+// [-PL, -PL + cols), zeros outside the image.
+void stage_row(const ConvDesc& d, const float* plane, int64_t r, int64_t cols, float* out) {
+  const int64_t iy = r - d.PT;
+  if (iy < 0 || iy >= d.H) {
+    zero_run(out, cols);
+    return;
+  }
+  const int64_t lo = std::min(cols, d.PL), hi = std::min(cols, d.PL + d.W);
+  zero_run(out, lo);
+  std::copy(plane + iy * d.W + (lo - d.PL), plane + iy * d.W + (hi - d.PL), out + lo);
+  zero_run(out + hi, cols - hi);
+}
+
+// Copies the padded rows the block reads, of every channel the reduction block touches, into
+// the stage. Returns the convolution as it reads the stage: planes of stage_rows x stage_cols
+// with the padding in them (no padding left to clip, no edge pixels).
+ConvDesc stage_planes(const ConvDesc& d, const Tiling& t, const float* x, PixelBlock block,
+                      int64_t k0, int64_t kb, float* stage) {
+  const int64_t pw = t.pixel_width, rows = t.stage_rows, cols = t.stage_cols;
+  const int64_t c_first = k0 / d.taps(), c_end = (k0 + kb - 1) / d.taps() + 1;
+  const int64_t first_pixel = block.first_panel * pw;
+  const int64_t end_pixel = std::min(t.pixels, (block.first_panel + block.panels) * pw);
+  const int64_t r0 = first_pixel / d.Wo * d.SH;
+  const int64_t r1 = std::min(rows, (end_pixel - 1) / d.Wo * d.SH + (d.KH - 1) * d.DH + 1);
+  for (int64_t c = c_first; c < c_end; ++c)
+    for (int64_t r = r0; r < r1; ++r)
+      stage_row(d, x + c * d.H * d.W, r, cols, stage + (c - c_first) * rows * cols + r * cols);
+  ConvDesc staged = d;
+  staged.H = rows;
+  staged.W = cols;
+  staged.PT = staged.PB = staged.PL = staged.PR = 0;
+  return staged;
+}
+
+}  // namespace
+
+void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, const float* x,
+                      PixelBlock block, int64_t k0, int64_t kb, const ThreadScratch& scratch) {
+  // The source read: the input itself, or the staged padded planes of the reduction block.
+  const bool staged = t.packing == PixelPacking::Staged;
+  const ConvDesc source = staged ? stage_planes(d, t, x, block, k0, kb, scratch.stage) : d;
+  const float* from = staged ? scratch.stage : x;
+  const float* begin = staged ? scratch.stage : input;
+  const float* end =
+      staged ? scratch.stage + t.stage_bytes / sizeof(float) : input + d.N * d.in_image();
+  const TapBounds bounds =
+      fill_tap_table(source, k0, kb, staged ? k0 / d.taps() : 0, !staged, scratch.table);
+  const BlockCut cut = cut_block(source, t, block, kb, bounds, from, begin, end, scratch);
+  with_panel_width(t.pixel_width, [&](auto width) {
+    if (d.SW == 1)
+      pack_block<decltype(width)::value, true>(source, t, scratch.table, kb, cut, scratch, from);
+    else
+      pack_block<decltype(width)::value, false>(source, t, scratch.table, kb, cut, scratch, from);
+  });
+  for (int64_t q = 0; q < block.panels; ++q) {
+    const int64_t first = (block.first_panel + q) * t.pixel_width;
+    zero_panel_tail(scratch.pack + q * t.panel_stride(kb), kb, t.pixel_pack,
+                    std::min(t.pixel_width, t.pixels - first));
+  }
+}
+
+}  // namespace gemmconv

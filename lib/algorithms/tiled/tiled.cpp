@@ -1,0 +1,68 @@
+// tiled-nchw, tiled-nhwc: the convolution as GEMM tiles computed by BLIS's own micro-kernel,
+// with the filter packed once at plan time and the patch matrix packed panel by panel from X
+// (see tiling.hpp for the operand roles). No patch matrix, no allocation in execute.
+//
+// Workspace (exact, tiling.cpp): threads used x per-thread bytes, threads used = min(plan
+// threads, work items), per thread (each part rounded up to 64 bytes):
+//   packed pixel block  4 * block_panels * (kc * PACK + pw + 32)   (about BLIS's MC x KC)
+//   NCHW tap table      40 * kc
+//   NCHW row segments   56 * block_panels * min(pw, 1 + ceil((pw - 1) / Wo))   (1 if flat)
+//   NCHW edge pixels    16 * block_panels * pw                      (rows mode)
+//   NCHW staged planes  4 * channels * rows * cols <= 128 KiB        (small planes only)
+//   NHWC zero run       4 * kc
+// with kc = ceil(K / ceil(K / KC)), pw the pixel panel width (MR or NR), block_panels about
+// MC / pw: never more than 1 MiB per thread, and never more than the image needs.
+#include "../../parallel/threads.hpp"
+#include "../algorithm.hpp"
+#include "macro_kernel.hpp"
+#include "pack_filter.hpp"
+
+namespace gemmconv {
+
+namespace {
+
+bool supports_nchw(const ConvDesc& d) {
+  return d.layout == Layout::NCHW;
+}
+bool supports_nhwc(const ConvDesc& d) {
+  return d.layout == Layout::NHWC;
+}
+
+// Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
+// channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
+// each pixel block it touches once per reduction block. Every output element is computed by
+// one micro-kernel call sequence whatever the partition, so results do not depend on threads.
+void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
+  const Tiling t = make_tiling(plan.desc, micro_kernel(), plan.threads);
+  const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
+#pragma omp parallel num_threads(t.threads)
+  {
+    const int index = current_thread_index();
+    const Range mine = t.thread_items(index, current_team_size());
+    const ThreadScratch scratch = t.scratch(workspace, index);
+    for (int64_t item = mine.begin; item < mine.end;) {
+      const int64_t image_group = item / per_image_group, rest = item % per_image_group;
+      TileWork work;
+      work.image = image_group / plan.desc.G;
+      work.group = image_group % plan.desc.G;
+      work.block = rest / t.channel_panels;
+      work.channel_begin = rest % t.channel_panels;
+      work.channel_end = std::min(t.channel_panels, work.channel_begin + (mine.end - item));
+      run_tile_work(plan, t, input, output, work, scratch);
+      item += work.channel_end - work.channel_begin;
+    }
+  }
+}
+
+}  // namespace
+
+// Final enum values 19, 20 (GEMMCONV_ALGO_TILED_NCHW / _NHWC); registered at the end of the
+// table until the branches owning 5..18 are merged.
+extern const Algorithm kTiledNchw = {
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 50,
+};
+extern const Algorithm kTiledNhwc = {
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 50,
+};
+
+}  // namespace gemmconv

@@ -1,0 +1,190 @@
+#include "tiling.hpp"
+
+#include <algorithm>
+
+#include "../../conv/checked.hpp"
+#include "../../parallel/threads.hpp"
+
+namespace gemmconv {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// A thread's workspace stays within this, whatever BLIS's MC says (the library promises at
+// most 1 MiB of workspace per thread for the tiled algorithms).
+constexpr std::size_t kMaxThreadBytes = std::size_t{1} << 20;
+
+}  // namespace
+
+int64_t Tiling::block_first_panel(int64_t b) const {
+  return split_range(pixel_panels, pixel_blocks, b).begin;
+}
+
+int64_t Tiling::block_panel_count(int64_t b) const {
+  const Range r = split_range(pixel_panels, pixel_blocks, b);
+  return r.end - r.begin;
+}
+
+Range Tiling::thread_items(int index, int team) const {
+  // Work in units of (pixel panel x channel panel), per image and group; the item at a given
+  // amount of work is found by walking the blocks (a few hundred at most).
+  const int64_t per_image_group = pixel_panels * channel_panels;
+  const int64_t total = items / (pixel_blocks * channel_panels) * per_image_group;
+  auto item_at = [&](int64_t work) {
+    const int64_t image_group = work / per_image_group;
+    int64_t rest = work % per_image_group, item = image_group * pixel_blocks * channel_panels;
+    for (int64_t b = 0; b < pixel_blocks; ++b) {
+      const int64_t block_work = block_panel_count(b) * channel_panels;
+      if (rest < block_work) return item + rest / block_panel_count(b);
+      rest -= block_work;
+      item += channel_panels;
+    }
+    return item;
+  };
+  const Range share = split_range(total, team, index);
+  return {item_at(share.begin), share.end == total ? items : item_at(share.end)};
+}
+
+ThreadScratch Tiling::scratch(void* workspace, int index) const {
+  unsigned char* p = static_cast<unsigned char*>(workspace) + std::size_t(index) * thread_bytes;
+  ThreadScratch s;
+  s.pack = reinterpret_cast<float*>(p);
+  p += pack_bytes;
+  s.table = reinterpret_cast<TapEntry*>(p);
+  p += table_bytes;
+  s.segments = reinterpret_cast<RowSegment*>(p);
+  p += segment_bytes;
+  s.edges = reinterpret_cast<EdgePixel*>(p);
+  p += edge_bytes;
+  s.stage = reinterpret_cast<float*>(p);
+  p += stage_bytes;
+  s.zeros = reinterpret_cast<float*>(p);
+  return s;
+}
+
+namespace {
+
+// The staged mode's copies of the padded input planes stay within this (they grow with the
+// image, so the mode is only for small planes, where cutting rows into runs costs most).
+constexpr std::size_t kMaxStageBytes = std::size_t{128} << 10;
+
+// Chooses how the pixel panels are packed, and the staged extent when staging.
+void choose_packing(const ConvDesc& d, Tiling& t) {
+  if (d.layout == Layout::NHWC) {
+    t.packing = PixelPacking::Channels;
+    return;
+  }
+  // Unit strides, no padding and KW = 1: every tap reads a whole plane shifted, so output rows
+  // need no cutting (pixel p of tap (c, ky) is input p + ky * DH * W of plane c).
+  if (d.KW == 1 && d.SW == 1 && d.SH == 1 && d.no_padding()) {
+    t.packing = PixelPacking::Flat;
+    return;
+  }
+  // Rows shorter than two micro-panels: most panels hold pieces of several rows.
+  if (d.Wo < 2 * t.pixel_width) {
+    const int64_t rows = (d.Ho - 1) * d.SH + (d.KH - 1) * d.DH + 1;
+    const int64_t cols = (d.Wo - 1) * d.SW + (d.KW - 1) * d.DW + 1;
+    // A reduction block of kc consecutive k touches at most this many channels.
+    const int64_t channels = std::min(d.Cg(), (t.kc + d.taps() - 2) / d.taps() + 1);
+    const double bytes = double(rows) * double(cols) * double(channels) * sizeof(float);
+    if (bytes <= double(kMaxStageBytes)) {
+      t.packing = PixelPacking::Staged;
+      t.stage_rows = rows;
+      t.stage_cols = cols;
+      t.stage_channels = channels;
+    }
+  }
+}
+
+}  // namespace
+
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
+  Tiling t;
+  t.kernel = &kernel;
+  // The output's unit-stride direction: pixels in NCHW, channels in NHWC. The kernel stores
+  // its tile's columns contiguously when it prefers columns: the MR side is then that direction.
+  const bool pixels_unit = d.layout == Layout::NCHW;
+  t.pixels_are_a = pixels_unit == kernel.prefers_cols;
+  t.pixel_width = t.pixels_are_a ? kernel.mr : kernel.nr;
+  t.pixel_pack = t.pixels_are_a ? kernel.packmr : kernel.packnr;
+  t.channel_width = t.pixels_are_a ? kernel.nr : kernel.mr;
+  t.channel_pack = t.pixels_are_a ? kernel.packnr : kernel.packmr;
+  t.pixels = d.Ho * d.Wo;
+  t.channels = d.Mg();
+  t.reduction = d.reduction();
+  t.out_pixel_stride = pixels_unit ? 1 : d.M;
+  t.out_channel_stride = pixels_unit ? t.pixels : 1;
+
+  // Reduction blocks no longer than KC and as equal as possible (no short tail block).
+  const int64_t k_blocks = ceil_div(t.reduction, kernel.kc);
+  t.kc = ceil_div(t.reduction, k_blocks);
+  choose_packing(d, t);
+  const bool nchw = t.packing != PixelPacking::Channels;
+
+  // Per-thread scratch that does not grow with the pixel block.
+  using std::size_t;
+  t.table_bytes = nchw ? round_up(checked_mul(sizeof(TapEntry), size_t(t.kc)), 64) : 0;
+  t.zero_bytes = nchw ? 0 : round_up(float_bytes(size_t(t.kc)), 64);
+  t.stage_bytes =
+      t.packing == PixelPacking::Staged
+          ? round_up(
+                float_bytes(checked_product(size_t(t.stage_channels), t.stage_rows, t.stage_cols)),
+                64)
+          : 0;
+  // Per-thread scratch per pixel panel of the block: the packed panel (with room for the
+  // padding of panel_stride()) and what the mode keeps per panel. pw consecutive pixels touch
+  // at most 1 + ceil((pw - 1) / Wo) output rows.
+  const int64_t pw = t.pixel_width;
+  const size_t panel_bytes = float_bytes(
+      checked_add(checked_product(size_t(t.kc), t.pixel_pack), checked_add(size_t(pw), 32)));
+  size_t segments_per_panel = 0, edges_per_panel = 0;
+  if (t.packing == PixelPacking::Rows) {
+    segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
+    edges_per_panel = size_t(pw);
+  } else if (t.packing == PixelPacking::Flat) {
+    segments_per_panel = 1;
+  } else if (t.packing == PixelPacking::Staged) {  // rows without edges: padding is staged
+    segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
+  }
+  const size_t per_panel =
+      checked_add(checked_add(panel_bytes, checked_mul(sizeof(RowSegment), segments_per_panel)),
+                  checked_mul(sizeof(EdgePixel), edges_per_panel));
+  const size_t fixed =
+      checked_add(checked_add(t.table_bytes, t.stage_bytes), checked_add(t.zero_bytes, 4 * 64));
+
+  // A packed pixel block holds about MC pixels: BLIS sizes MC x KC to sit in L2 (it is its A
+  // block); the same budget serves when the pixels are the B operand.
+  t.pixel_panels = ceil_div(t.pixels, pw);
+  t.channel_panels = ceil_div(t.channels, t.channel_width);
+  const int64_t budget_panels =
+      fixed < kMaxThreadBytes ? int64_t((kMaxThreadBytes - fixed) / per_panel) : 0;
+  const int64_t max_panels = std::max<int64_t>(1, std::min(kernel.mc / pw, budget_panels));
+  t.pixel_blocks = ceil_div(t.pixel_panels, max_panels);
+  t.block_panels = ceil_div(t.pixel_panels, t.pixel_blocks);
+  t.channel_block = std::max<int64_t>(1, kernel.mc / kernel.mr);
+
+  // Work is shared in contiguous ranges of items; a thread packs each pixel block it touches
+  // once per reduction block, so channel-panel granularity costs no repacking inside a thread.
+  const size_t items = checked_product(size_t(d.N), d.G, t.pixel_blocks, t.channel_panels);
+  t.items = int64_t(items);
+  t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
+
+  const size_t panels = size_t(t.block_panels);
+  t.pack_bytes = round_up(checked_mul(panel_bytes, panels), 64);
+  t.segment_bytes = round_up(checked_product(sizeof(RowSegment), segments_per_panel, panels), 64);
+  t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), edges_per_panel, panels), 64);
+  t.thread_bytes = checked_add(checked_add(checked_add(t.pack_bytes, t.table_bytes),
+                                           checked_add(t.segment_bytes, t.edge_bytes)),
+                               checked_add(t.stage_bytes, t.zero_bytes));
+  return t;
+}
+
+std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads) {
+  const Tiling t = make_tiling(d, micro_kernel(), threads);
+  return checked_mul(t.thread_bytes, std::size_t(t.threads));
+}
+
+}  // namespace gemmconv

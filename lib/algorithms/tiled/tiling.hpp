@@ -1,0 +1,132 @@
+// How a tiled convolution maps onto the BLIS micro-kernel: which operand the output pixels are,
+// the panel widths, the cache blocks, the work items the threads share and the workspace.
+//
+// Per image n and group g the convolution is Y_g (pixels x channels) = P_g * F_g^T with a
+// reduction of K = C' * KH * KW; P_g (the patch matrix) is never formed: its panels are packed
+// straight from X, one KC block of the reduction at a time. The micro-kernel computes a tile of
+// MR x NR. Output element (pixel p, channel m) lives at p + m * HoWo in NCHW and at p * M + m in
+// NHWC; the operand roles are chosen so that the tile's contiguous direction is the one the
+// kernel prefers to store (a mismatch sends every tile through the kernel's slow detour):
+//
+//                      column-preferring C (skx)      row-preferring C (haswell)
+//   NCHW (pixels unit) pixels = A (MR), filter = B     filter = A (MR), pixels = B (NR)
+//   NHWC (chans unit)  filter = A (MR), pixels = B     pixels = A (MR), filter = B (NR)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../../blis/microkernel.hpp"
+#include "../../conv/desc.hpp"
+#include "../../parallel/threads.hpp"
+
+namespace gemmconv {
+
+// One entry per reduction index k of the KC block being packed (NCHW): where tap (c, ky, kx)
+// reads, so the packing loops never decompose k.
+struct TapEntry {
+  int64_t offset;            // c * H * W + dy * W + dx: the tap's shift of the input plane
+  int64_t dy;                // ky * DH - PT (dx = kx * DW - PL is in offset)
+  int64_t ox_begin, ox_end;  // output columns whose input column is inside the image
+  int64_t prefetch;          // a channel plane's offset whose rows to prefetch here, or -1
+};
+
+// A run of pixels of a packed block inside one output row and one micro-panel (NCHW; with
+// Flat packing the image is one row).
+struct RowSegment {
+  int64_t iy0;       // oy * SH
+  int64_t ox;        // first output column
+  int64_t len;       // pixels
+  int64_t source;    // oy * SH * W + ox * SW: add a tap's offset for its first input
+  int64_t dest;      // offset in the packed block of the first pixel at k = 0
+  bool rows_inside;  // every tap of the reduction block reads an input row of the image
+  uint8_t copy;      // how the run is copied (see pack_pixels_nchw.cpp)
+};
+
+// A pixel of a packed block whose input column is in the left or right padding for some tap
+// of the reduction block (NCHW): zeroed after its segment was copied unclipped.
+struct EdgePixel {
+  int64_t dest;  // offset in the packed block at k = 0
+  int64_t ox;    // output column
+};
+
+// One thread's share of the workspace. Only `pack` in every mode; the rest as the mode needs.
+struct ThreadScratch {
+  float* pack;           // the packed pixel block
+  TapEntry* table;       // NCHW: the reduction block's taps
+  RowSegment* segments;  // Rows, Flat, Staged
+  EdgePixel* edges;      // Rows
+  float* stage;          // Staged: zero-padded input planes
+  float* zeros;          // Channels: kc zeros, what padding pixels read
+};
+
+// How the pixel panels are packed from X.
+enum class PixelPacking {
+  Rows,      // NCHW: runs along output rows, cut at panel edges (see pack_pixels_nchw.cpp)
+  Flat,      // NCHW, 1-wide kernel, stride 1, no padding: the image is one long row
+  Staged,    // NCHW, small planes: zero-padded copies of the planes, then Rows on them
+  Channels,  // NHWC: runs of channels, transposed into the panels
+};
+
+struct Tiling {
+  const MicroKernel* kernel = nullptr;
+  bool pixels_are_a = false;  // pixels on the MR side (else on the NR side)
+  int64_t pixel_width = 0;    // pixels per micro-panel (MR or NR)
+  int64_t pixel_pack = 0;     // packed stride of a pixel micro-panel (PACKMR or PACKNR)
+  int64_t channel_width = 0;  // output channels per micro-panel (the other of MR, NR)
+  int64_t channel_pack = 0;
+  int64_t pixels = 0;          // Ho * Wo
+  int64_t channels = 0;        // M' = M / G
+  int64_t reduction = 0;       // K = C' * KH * KW
+  int64_t kc = 0;              // reduction block (<= BLIS's KC, blocks balanced)
+  int64_t pixel_panels = 0;    // per image and group
+  int64_t channel_panels = 0;  // per group
+  int64_t pixel_blocks = 0;    // packed blocks per image and group
+  int64_t block_panels = 0;    // pixel panels in the largest block
+  int64_t channel_block = 0;   // channel panels per L2 block of filter (pixels on B)
+  PixelPacking packing = PixelPacking::Rows;
+  int64_t stage_rows = 0, stage_cols = 0;  // Staged: padded plane extent the taps read
+  int64_t stage_channels = 0;              // Staged: channel planes a reduction block touches
+  int64_t out_pixel_stride = 0;            // output distance between neighbouring pixels
+  int64_t out_channel_stride = 0;
+  // Work items: (image, group, pixel block, channel panel), channel panel fastest.
+  int64_t items = 0;
+  int threads = 1;  // threads actually used (<= the plan's)
+  // Per-thread workspace, in bytes, each part 64-byte aligned.
+  std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
+  std::size_t table_bytes = 0;    // kc TapEntry
+  std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
+  std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
+  std::size_t stage_bytes = 0;    // stage_channels padded planes
+  std::size_t zero_bytes = 0;     // kc floats
+  std::size_t thread_bytes = 0;
+
+  // The work items of thread `index` of `team`: a contiguous range holding an equal share of
+  // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
+  Range thread_items(int index, int team) const;
+  // Thread `index`'s part of a workspace of threads x thread_bytes.
+  ThreadScratch scratch(void* workspace, int index) const;
+
+  // Distance in floats between the packed pixel panels of a reduction block of kb: room for a
+  // panel width of slack after the last row (the packing's fixed-width copies may run over),
+  // in whole cache lines, and an odd number of them, so that the same row k of consecutive
+  // panels falls in different cache sets (kb * PACK is often a multiple of 4 KiB: the panels
+  // would then all compete for one set while being packed).
+  int64_t panel_stride(int64_t kb) const {
+    const int64_t line = 16, lines = (kb * pixel_pack + pixel_width + line - 1) / line;
+    return (lines | 1) * line;
+  }
+  // Floats of packed filter per channel panel (the whole reduction).
+  int64_t filter_panel_floats() const { return reduction * channel_pack; }
+  // First pixel panel of block b and its panel count.
+  int64_t block_first_panel(int64_t b) const;
+  int64_t block_panel_count(int64_t b) const;
+};
+
+// The tiling of `d` for `threads` threads on `kernel`. Throws Overflow.
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads);
+
+// Exact workspace: threads used x per-thread bytes. Throws Overflow.
+std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads);
+
+}  // namespace gemmconv

@@ -1,0 +1,354 @@
+/* What is specific to the tiled algorithms (tiled-nchw, tiled-nhwc): tiles cut at every edge
+   of the micro-kernel's blocking (M, C and Ho*Wo no multiples of MR, NR, KC or MC, for the
+   kernels of both storage preferences), several threads, results that do not change from run
+   to run, at most 1 MiB of workspace per thread on real layers, and an execute that allocates
+   nothing. Algorithms are looked up by name: their enum values are fixed only at merge. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static const char* const tiled_names[] = {"tiled-nchw", "tiled-nhwc"};
+static const gemmconv_layout tiled_layouts[] = {GEMMCONV_LAYOUT_NCHW, GEMMCONV_LAYOUT_NHWC};
+
+static gemmconv_algo algo_named(const char* name) {
+  gemmconv_algo a = GEMMCONV_ALGO_AUTO;
+  assert_int_equal(gemmconv_algo_from_name(name, &a), GEMMCONV_STATUS_SUCCESS);
+  return a;
+}
+
+/* -- Allocation counting ----------------------------------------------------------------------
+   The test binary interposes the C allocator (the library, libstdc++, libgomp and BLIS all call
+   these) and counts calls while `counting` is set. Not with AddressSanitizer, which owns the
+   allocator itself: the test is skipped there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef COUNT_ALLOCATIONS
+#define COUNT_ALLOCATIONS 1
+#endif
+
+static int counting;
+static long allocator_calls;
+
+#if COUNT_ALLOCATIONS
+extern void* __libc_malloc(size_t size);
+extern void* __libc_calloc(size_t count, size_t size);
+extern void* __libc_realloc(void* p, size_t size);
+extern void* __libc_memalign(size_t alignment, size_t size);
+extern void __libc_free(void* p);
+
+static void count_call(void) {
+  if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+    __atomic_fetch_add(&allocator_calls, 1, __ATOMIC_RELAXED);
+}
+
+void* malloc(size_t size) {
+  count_call();
+  return __libc_malloc(size);
+}
+void* calloc(size_t count, size_t size) {
+  count_call();
+  return __libc_calloc(count, size);
+}
+void* realloc(void* p, size_t size) {
+  count_call();
+  return __libc_realloc(p, size);
+}
+void free(void* p) {
+  count_call();
+  __libc_free(p);
+}
+int posix_memalign(void** out, size_t alignment, size_t size) {
+  count_call();
+  void* p = __libc_memalign(alignment, size);
+  if (p == NULL) return 12; /* ENOMEM */
+  *out = p;
+  return 0;
+}
+void* aligned_alloc(size_t alignment, size_t size) {
+  count_call();
+  return __libc_memalign(alignment, size);
+}
+void* memalign(size_t alignment, size_t size) {
+  count_call();
+  return __libc_memalign(alignment, size);
+}
+#endif
+
+/* -- Correctness at the blocking's edges ------------------------------------------------------ */
+
+/* Runs both tiled algorithms (each in its own layout, both filter layouts) on 1 and 3 threads. */
+static void check_tiled(conv_case c) {
+  for (int i = 0; i < 2; ++i) {
+    c.desc.layout = tiled_layouts[i];
+    const gemmconv_algo a = algo_named(tiled_names[i]);
+    const uint32_t threads[] = {1, 3};
+    for (int t = 0; t < 2; ++t) {
+      c.threads = threads[t];
+      c.desc.filter_layout = GEMMCONV_FILTER_OIHW;
+      assert_true(check_algorithm(&c, a));
+      c.desc.filter_layout = GEMMCONV_FILTER_OHWI;
+      assert_true(check_algorithm(&c, a));
+    }
+  }
+}
+
+static conv_case edge_case(uint32_t c_in, uint32_t m, uint32_t h, uint32_t w, uint32_t k) {
+  conv_case c = base_case();
+  c.desc.in_channels = c_in;
+  c.desc.out_channels = m;
+  c.desc.in_height = h;
+  c.desc.in_width = w;
+  c.desc.kernel_height = c.desc.kernel_width = k;
+  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  c.with_bias = 1;
+  return c;
+}
+
+/* K = 385 * 9: several reduction blocks, none a multiple of any KC; M = 33 and 13 x 11 = 143
+   pixels leave partial micro-panels on both sides for every MR and NR. */
+static void reduction_and_tile_edges(void** state) {
+  (void)state;
+  check_tiled(edge_case(385, 33, 13, 11, 3));
+}
+
+/* 1x1 with K = KC + 1 for the haswell-type (KC 256) and skx-type (KC 384) kernels: a last
+   reduction block of one element if the blocks were not balanced. */
+static void reduction_one_past_kc(void** state) {
+  (void)state;
+  check_tiled(edge_case(257, 17, 13, 11, 1));
+  check_tiled(edge_case(385, 13, 11, 13, 1));
+}
+
+/* More pixels than one packed block (MC) and more channels than one L2 block of filter. */
+static void several_pixel_and_channel_blocks(void** state) {
+  (void)state;
+  check_tiled(edge_case(5, 203, 20, 19, 3));
+  check_tiled(edge_case(3, 40, 23, 23, 3));
+}
+
+/* Strided, dilated, asymmetrically padded, grouped: the packing's index arithmetic. */
+static void strides_dilation_groups(void** state) {
+  (void)state;
+  conv_case c = edge_case(12, 18, 17, 15, 3);
+  c.desc.stride_height = 2;
+  c.desc.stride_width = 3;
+  c.desc.dilation_height = 2;
+  c.desc.pad_top = 3;
+  c.desc.pad_left = 0;
+  c.desc.pad_right = 4;
+  c.desc.groups = 3;
+  c.output_min = -0.5f;
+  c.output_max = 0.75f;
+  check_tiled(c);
+}
+
+/* Output rows longer than two micro-panels of any kernel: packed as runs along the rows
+   (narrower images are staged whole), with the padding on either side of every row. */
+static void wide_rows(void** state) {
+  (void)state;
+  conv_case c = edge_case(30, 11, 4, 70, 3);
+  check_tiled(c);
+  c.desc.stride_width = 2;
+  c.desc.in_width = 141;
+  c.desc.pad_left = 0;
+  c.desc.pad_right = 2;
+  check_tiled(c);
+  c = edge_case(9, 5, 5, 75, 3);
+  c.desc.dilation_width = 3;
+  c.desc.dilation_height = 2;
+  c.desc.pad_left = 4;
+  c.desc.pad_top = 0;
+  check_tiled(c);
+  c = edge_case(33, 6, 3, 68, 1); /* 1-wide kernel with vertical padding: not flat */
+  c.desc.kernel_height = 3;
+  c.desc.pad_top = c.desc.pad_bottom = 1;
+  check_tiled(c);
+}
+
+/* A single output pixel and a single output channel. */
+static void tiny(void** state) {
+  (void)state;
+  conv_case c = edge_case(2, 1, 3, 3, 3);
+  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 0;
+  check_tiled(c);
+}
+
+/* -- Same result every run -------------------------------------------------------------------- */
+
+static void run_once(const conv_case* c, gemmconv_algo a, const float* in, const float* filter,
+                     const float* bias, float* out) {
+  gemmconv_plan* plan = make_plan(c, a, filter, bias);
+  size_t bytes = 0;
+  assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+  void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+  assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
+  free(ws);
+  gemmconv_plan_destroy(plan);
+}
+
+/* Bit for bit the same output run after run with 3 threads; and since every output element is
+   summed in the same order whatever thread computes it, the same as with 1 thread. */
+static void bit_identical_runs(void** state) {
+  (void)state;
+  for (int i = 0; i < 2; ++i) {
+    conv_case c = edge_case(70, 37, 15, 14, 3);
+    c.desc.batch = 2;
+    c.desc.layout = tiled_layouts[i];
+    const gemmconv_algo a = algo_named(tiled_names[i]);
+    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
+    float* in = malloc(nin * sizeof(float));
+    float* filter = malloc(case_filter_count(&c) * sizeof(float));
+    float* bias = malloc(c.desc.out_channels * sizeof(float));
+    float* first = malloc(nout * sizeof(float));
+    float* again = malloc(nout * sizeof(float));
+    fill_random(in, nin, 11);
+    fill_random(filter, case_filter_count(&c), 12);
+    fill_random(bias, c.desc.out_channels, 13);
+    c.threads = 3;
+    run_once(&c, a, in, filter, bias, first);
+    for (int rep = 0; rep < 3; ++rep) {
+      run_once(&c, a, in, filter, bias, again);
+      assert_memory_equal(first, again, nout * sizeof(float));
+    }
+    c.threads = 1;
+    run_once(&c, a, in, filter, bias, again);
+    assert_memory_equal(first, again, nout * sizeof(float));
+    free(in);
+    free(filter);
+    free(bias);
+    free(first);
+    free(again);
+  }
+}
+
+/* -- Workspace on real layers ----------------------------------------------------------------- */
+
+typedef struct layer {
+  const char* name;
+  uint32_t ic, oc, ih, kh, sh, ph;
+} layer;
+
+/* The largest layers of ../shared/shapes, at mb = 1 and full size. */
+static const layer big_layers[] = {
+    {"vgg_19:conv1_2", 64, 64, 224, 3, 1, 1},
+    {"vgg_19:conv5_1", 512, 512, 14, 3, 1, 1},
+    {"vgg_19:conv4_2", 512, 512, 28, 3, 1, 1},
+    {"resnet_50:conv1", 3, 64, 224, 7, 2, 3},
+    {"resnet_50:res5b_branch2a", 2048, 512, 7, 1, 1, 0},
+    {"alexnet:conv1", 3, 96, 227, 11, 4, 0},
+    {"googlenet_v1:conv2/3x3", 64, 192, 56, 3, 1, 1},
+};
+
+static void workspace_at_most_1mib_per_thread(void** state) {
+  (void)state;
+  for (size_t l = 0; l < sizeof big_layers / sizeof big_layers[0]; ++l) {
+    const layer* L = &big_layers[l];
+    conv_case c = base_case();
+    c.desc.in_channels = L->ic;
+    c.desc.out_channels = L->oc;
+    c.desc.in_height = c.desc.in_width = L->ih;
+    c.desc.kernel_height = c.desc.kernel_width = L->kh;
+    c.desc.stride_height = c.desc.stride_width = L->sh;
+    c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = L->ph;
+    float* filter = calloc(case_filter_count(&c), sizeof(float));
+    for (int i = 0; i < 2; ++i) {
+      c.desc.layout = tiled_layouts[i];
+      for (uint32_t threads = 1; threads <= 4; ++threads) {
+        c.threads = threads;
+        gemmconv_plan* plan = make_plan(&c, algo_named(tiled_names[i]), filter, NULL);
+        size_t bytes = 0;
+        assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+        if (bytes > (size_t)threads << 20)
+          fail_msg("%s %s, %u threads: workspace %zu bytes", L->name, tiled_names[i], threads,
+                   bytes);
+        assert_true(bytes > 0);
+        gemmconv_plan_destroy(plan);
+      }
+    }
+    free(filter);
+  }
+}
+
+/* -- No allocation in execute ----------------------------------------------------------------- */
+
+static void execute_allocates_nothing(void** state) {
+  (void)state;
+  if (!COUNT_ALLOCATIONS) skip();
+  for (int i = 0; i < 2; ++i) {
+    conv_case c = edge_case(40, 50, 30, 29, 3);
+    c.desc.batch = 2;
+    c.desc.layout = tiled_layouts[i];
+    c.threads = 3;
+    c.output_min = -1.0f;
+    c.output_max = 1.0f;
+    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
+    float* in = malloc(nin * sizeof(float));
+    float* filter = malloc(case_filter_count(&c) * sizeof(float));
+    float* bias = malloc(c.desc.out_channels * sizeof(float));
+    float* out = malloc(nout * sizeof(float));
+    fill_random(in, nin, 21);
+    fill_random(filter, case_filter_count(&c), 22);
+    fill_random(bias, c.desc.out_channels, 23);
+    gemmconv_plan* plan = make_plan(&c, algo_named(tiled_names[i]), filter, bias);
+    size_t bytes = 0;
+    assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+    void* ws = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    /* The first run lets OpenMP build its thread pool: that is OpenMP's, once per process. */
+    assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
+    __atomic_store_n(&allocator_calls, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
+    for (int rep = 0; rep < 3; ++rep)
+      assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
+    __atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
+    assert_int_equal(__atomic_load_n(&allocator_calls, __ATOMIC_SEQ_CST), 0);
+    free(ws);
+    gemmconv_plan_destroy(plan);
+    free(in);
+    free(filter);
+    free(bias);
+    free(out);
+  }
+}
+
+/* The counter itself works: creating a plan allocates. */
+static void allocation_counter_counts(void** state) {
+  (void)state;
+  if (!COUNT_ALLOCATIONS) skip();
+  conv_case c = edge_case(4, 4, 5, 5, 3);
+  float filter[4 * 4 * 9] = {0};
+  __atomic_store_n(&allocator_calls, 0, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
+  gemmconv_plan* plan = make_plan(&c, algo_named("tiled-nchw"), filter, NULL);
+  __atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
+  assert_true(__atomic_load_n(&allocator_calls, __ATOMIC_SEQ_CST) > 0);
+  gemmconv_plan_destroy(plan);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(reduction_and_tile_edges),
+      cmocka_unit_test(reduction_one_past_kc),
+      cmocka_unit_test(several_pixel_and_channel_blocks),
+      cmocka_unit_test(strides_dilation_groups),
+      cmocka_unit_test(wide_rows),
+      cmocka_unit_test(tiny),
+      cmocka_unit_test(bit_identical_runs),
+      cmocka_unit_test(workspace_at_most_1mib_per_thread),
+      cmocka_unit_test(allocation_counter_counts),
+      cmocka_unit_test(execute_allocates_nothing),
+  };
+  return cmocka_run_group_tests_name("tiled", tests, NULL, NULL);
+}
