@@ -10,14 +10,19 @@ namespace gemmconv {
 
 namespace {
 
-// A rough model until each record carries its own: GEMM-based algorithms run at a fraction of
-// the machine's sgemm rate and pay for moving their workspace through memory twice per image
-// and group; direct runs at scalar-loop speed.
+// The cost model: the convolution's FLOPs at the share of the micro-kernel's rate the
+// algorithm is known to reach (its record's expected_efficiency), plus the part of its
+// workspace that cannot stay in a core's caches (beyond 1 MiB a thread: the tiled kernels'
+// packing buffers never pay) written and read once per image and group at main-memory
+// bandwidth. Rates are this project's measurements on an AVX2 core (about 100 GFLOP/s in
+// cache, 20 GB/s); only their ratios decide.
 double estimate_seconds(const Algorithm& a, const ConvDesc& d, int threads, std::size_t workspace) {
   const double flops = 2.0 * conv_macs(d), t = double(threads);
-  if (a.auto_preference == 0) return flops / (4e9 * t);
-  const double traffic = 2.0 * double(workspace) * double(d.N) * double(d.G);
-  return flops / (60e9 * t) + traffic / 10e9;
+  const double rate = 100e9 * t * a.expected_efficiency / 100.0;
+  const double cached = double(threads) * (1 << 20);
+  const double spilled = double(workspace) > cached ? double(workspace) - cached : 0.0;
+  const double traffic = 2.0 * spilled * double(d.N) * double(d.G);
+  return flops / rate + traffic / 20e9;
 }
 
 double now_seconds() {

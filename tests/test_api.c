@@ -92,6 +92,8 @@ static void names_round_trip(void** state) {
       {GEMMCONV_ALGO_KN2COL_AA, "kn2col-aa"},
       {GEMMCONV_ALGO_KN2ROW_AS, "kn2row-as"},
       {GEMMCONV_ALGO_KN2COL_AS, "kn2col-as"},
+      {GEMMCONV_ALGO_TILED_NCHW, "tiled-nchw"},
+      {GEMMCONV_ALGO_TILED_NHWC, "tiled-nhwc"},
   };
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; ++i)
     assert_string_equal(gemmconv_algo_name(fixed[i].algo), fixed[i].name);
@@ -308,7 +310,7 @@ static void plan_queries(void** state) {
   gemmconv_plan* plan = make_plan(&c, GEMMCONV_ALGO_AUTO, filter_store, filter_store);
   gemmconv_algo algo = GEMMCONV_ALGO_AUTO;
   assert_int_equal(gemmconv_plan_algo(plan, &algo), GEMMCONV_STATUS_SUCCESS);
-  assert_int_equal(algo, GEMMCONV_ALGO_GEMM_1X1); /* AUTO's choice for 1x1 */
+  assert_int_equal(algo, GEMMCONV_ALGO_TILED_NCHW); /* AUTO prefers the tiled kernels */
   size_t persistent = 0;
   assert_int_equal(gemmconv_plan_persistent_size(plan, &persistent), GEMMCONV_STATUS_SUCCESS);
   assert_true(persistent >= (4 * 3 + 4) * sizeof(float)); /* at least filter and bias */

@@ -31,9 +31,10 @@ struct Algorithm {
   void (*prepare)(Plan& plan, const FilterView& filter);
   // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
   void (*run)(const Plan& plan, const float* input, float* output, float* workspace);
-  // AUTO's preference among the algorithms that support a descriptor and fit the budget:
-  // the highest wins.
-  int auto_preference;
+  // AUTO's cost model: the share of the micro-kernel's in-cache rate this algorithm reaches on
+  // typical layers, in percent, as gemmconv-bench measured it (1 thread, the AVX2 6x16 kernel,
+  // vgg_19 and resnet_50 layers). Workspace traffic is charged on top (planner.cpp).
+  int expected_efficiency;
 };
 
 // Filter packings shared by several algorithms.

@@ -35,6 +35,8 @@ const (
 	AlgoKn2colAa        Algo = C.GEMMCONV_ALGO_KN2COL_AA
 	AlgoKn2rowAs        Algo = C.GEMMCONV_ALGO_KN2ROW_AS
 	AlgoKn2colAs        Algo = C.GEMMCONV_ALGO_KN2COL_AS
+	AlgoTiledNchw       Algo = C.GEMMCONV_ALGO_TILED_NCHW
+	AlgoTiledNhwc       Algo = C.GEMMCONV_ALGO_TILED_NHWC
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

@@ -36,6 +36,8 @@ impl Algo {
     pub const KN2COL_AA: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL_AA);
     pub const KN2ROW_AS: Algo = Algo(sys::GEMMCONV_ALGO_KN2ROW_AS);
     pub const KN2COL_AS: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL_AS);
+    pub const TILED_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_TILED_NCHW);
+    pub const TILED_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_TILED_NHWC);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

@@ -63,6 +63,8 @@ pub const GEMMCONV_ALGO_KN2ROW_AA: gemmconv_algo = 15;
 pub const GEMMCONV_ALGO_KN2COL_AA: gemmconv_algo = 16;
 pub const GEMMCONV_ALGO_KN2ROW_AS: gemmconv_algo = 17;
 pub const GEMMCONV_ALGO_KN2COL_AS: gemmconv_algo = 18;
+pub const GEMMCONV_ALGO_TILED_NCHW: gemmconv_algo = 19;
+pub const GEMMCONV_ALGO_TILED_NHWC: gemmconv_algo = 20;
 
 /// `GEMMCONV_WORKSPACE_ALIGNMENT`: required alignment of the workspace, in bytes.
 pub const GEMMCONV_WORKSPACE_ALIGNMENT: usize = 64;

@@ -201,6 +201,8 @@ fn constants_match_c() {
         constant!(GEMMCONV_ALGO_KN2COL_AA),
         constant!(GEMMCONV_ALGO_KN2ROW_AS),
         constant!(GEMMCONV_ALGO_KN2COL_AS),
+        constant!(GEMMCONV_ALGO_TILED_NCHW),
+        constant!(GEMMCONV_ALGO_TILED_NHWC),
         constant!(GEMMCONV_WORKSPACE_ALIGNMENT),
         constant!(GEMMCONV_FLAG_MEASURE),
     ];
