@@ -1,5 +1,7 @@
 #include "pack_filter.hpp"
 
+#include <algorithm>
+
 #include "../../conv/checked.hpp"
 
 namespace gemmconv {
@@ -8,9 +10,15 @@ void pack_tiled_filter(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
   const Tiling t = make_tiling(d, micro_kernel(), plan.threads);
   const int64_t cw = t.channel_width, cp = t.channel_pack, mg = d.Mg(), cg = d.Cg();
-  plan.filter = AlignedBuffer(
-      checked_product(std::size_t(d.G), t.channel_panels, t.reduction, t.channel_pack));
+  // BLIS's micro-kernels load the next rows of a panel ahead of their use (valgrind saw the
+  // AVX2 kernel read 32 bytes past the last panel): a few zeroed rows of slack keep those loads
+  // inside the plan's memory.
+  const std::size_t packed =
+      checked_product(std::size_t(d.G), t.channel_panels, t.reduction, t.channel_pack);
+  const std::size_t slack = checked_product(std::size_t(4), t.channel_pack);
+  plan.filter = AlignedBuffer(checked_add(packed, slack));
   float* out = plan.filter.data();
+  std::fill(out + packed, out + packed + slack, 0.0f);
   for (int64_t g = 0; g < d.G; ++g)
     for (int64_t panel = 0; panel < t.channel_panels; ++panel)
       for (int64_t k = 0; k < t.reduction; ++k) {
