@@ -254,6 +254,11 @@ int main(int argc, char** argv) {
       o.run.check ? "every result checked against direct" : "UNCHECKED (--no-check)",
       peer_summary.c_str());
 
+  std::printf(
+      "# micro-kernel ceiling (in L1, measured now): %.1f GFLOP/s per core, %.1f for %u "
+      "threads; GFLOP/s below / that = share of the ceiling\n",
+      bench::micro_kernel_ceiling_gflops(), bench::micro_kernel_ceiling_gflops() * setup.threads,
+      setup.threads);
   bench::Report report(stdout, csv, setup);
   bench::AutoSummary auto_summary;
   const bool measure_explained =

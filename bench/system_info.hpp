@@ -7,6 +7,11 @@ namespace bench {
 
 void print_system_info(std::FILE* out);
 
+// The sgemm micro-kernel's throughput on one core with everything in L1 (one MR x NR tile,
+// KC-deep panels, called back to back for about 0.2 s): the ceiling a convolution on it can
+// approach. GFLOP/s; measured once per process.
+double micro_kernel_ceiling_gflops();
+
 // "skx 32x12" or similar: BLIS's architecture and sgemm micro-kernel shape, for table headers.
 const char* blis_kernel_summary();
 
