@@ -133,6 +133,20 @@ static gemmconv_status create(const conv_case* c, gemmconv_algo algo, const floa
   return gemmconv_plan_create(&c->desc, filter, bias, &o, plan);
 }
 
+gemmconv_algo algo_named(const char* name) {
+  gemmconv_algo algo = GEMMCONV_ALGO_AUTO;
+  assert_int_equal(gemmconv_algo_from_name(name, &algo), GEMMCONV_STATUS_SUCCESS);
+  assert_string_equal(gemmconv_algo_name(algo), name);
+  return algo;
+}
+
+gemmconv_status try_plan(const conv_case* c, gemmconv_algo algo, gemmconv_plan** plan) {
+  float* filter = calloc(case_filter_count(c), sizeof(float));
+  const gemmconv_status s = create(c, algo, filter, NULL, plan);
+  free(filter);
+  return s;
+}
+
 gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* filter,
                          const float* bias) {
   gemmconv_plan* plan = NULL;

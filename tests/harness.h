@@ -51,6 +51,12 @@ int check_algorithm(const conv_case* c, gemmconv_algo algo);
 /* check_algorithm for AUTO and for every algorithm; returns how many named algorithms ran. */
 int check_case(const conv_case* c);
 
+/* The algorithm with that name, failing the test when the library has none. */
+gemmconv_algo algo_named(const char* name);
+
+/* gemmconv_plan_create's status for the case and algorithm (zero filter, no bias). */
+gemmconv_status try_plan(const conv_case* c, gemmconv_algo algo, gemmconv_plan** plan);
+
 /* A plan for the case with the given algorithm, failing the test unless it succeeds. */
 gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* filter,
                          const float* bias);

@@ -18,12 +18,6 @@
 static const char* const tiled_names[] = {"tiled-nchw", "tiled-nhwc"};
 static const gemmconv_layout tiled_layouts[] = {GEMMCONV_LAYOUT_NCHW, GEMMCONV_LAYOUT_NHWC};
 
-static gemmconv_algo algo_named(const char* name) {
-  gemmconv_algo a = GEMMCONV_ALGO_AUTO;
-  assert_int_equal(gemmconv_algo_from_name(name, &a), GEMMCONV_STATUS_SUCCESS);
-  return a;
-}
-
 /* -- Allocation counting ----------------------------------------------------------------------
    The test binary interposes the C allocator (the library, libstdc++, libgomp and BLIS all call
    these) and counts calls while `counting` is set. Not with AddressSanitizer, which owns the
