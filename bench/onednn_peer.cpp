@@ -50,12 +50,24 @@ std::string layout_of(const memory::desc& md) {
 
 class OnednnConv final : public Contestant {
  public:
-  OnednnConv(gemmconv_layout layout, bool user_layout)
-      : layout_(layout), timed_reorders_(user_layout), stream_(cpu_engine()) {}
+  enum class Mode { user_layout_reordered, blocked, plain };
+  OnednnConv(gemmconv_layout layout, Mode mode)
+      : layout_(layout),
+        mode_(mode),
+        timed_reorders_(mode == Mode::user_layout_reordered),
+        stream_(cpu_engine()) {}
   ~OnednnConv() override { release(); }
 
   std::string name() const override {
-    return timed_reorders_ ? onednn_reference_name(layout_) : "onednn-blocked";
+    switch (mode_) {
+      case Mode::user_layout_reordered:
+        return onednn_reference_name(layout_);
+      case Mode::blocked:
+        return "onednn-blocked";
+      case Mode::plain:
+        return "onednn-plain";
+    }
+    return "onednn";
   }
 
   std::string prepare(const Tensors& t) override {
@@ -144,10 +156,13 @@ class OnednnConv final : public Contestant {
     const memory::desc user_src(src_dims, dt::f32, act), user_dst(dst_dims, dt::f32, act);
     const memory::desc user_weights(weight_dims, dt::f32, l.g > 1 ? tag::goihw : tag::oihw);
     const memory::desc bias_md(dims{l.oc}, dt::f32, tag::x);
+    // Plain: src and dst are the user's tensors as they are, so oneDNN picks the implementation
+    // it has for that layout; the weights may still take its layout (packed once, untimed).
+    const tag activations = mode_ == Mode::plain ? act : tag::any;
     const dnnl::convolution_forward::desc cd(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-        memory::desc(src_dims, dt::f32, tag::any), memory::desc(weight_dims, dt::f32, tag::any),
-        bias_md, memory::desc(dst_dims, dt::f32, tag::any), dims{l.sh, l.sw}, dims{l.dh, l.dw},
+        memory::desc(src_dims, dt::f32, activations), memory::desc(weight_dims, dt::f32, tag::any),
+        bias_md, memory::desc(dst_dims, dt::f32, activations), dims{l.sh, l.sw}, dims{l.dh, l.dw},
         dims{l.pt, l.pl}, dims{l.pb, l.pr});
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -220,6 +235,7 @@ class OnednnConv final : public Contestant {
   }
 
   gemmconv_layout layout_;
+  Mode mode_;
   bool timed_reorders_;
   dnnl::stream stream_;
   dnnl::convolution_forward conv_;
@@ -235,8 +251,9 @@ class OnednnConv final : public Contestant {
 
 std::vector<std::unique_ptr<Contestant>> make_onednn_contestants(gemmconv_layout layout) {
   std::vector<std::unique_ptr<Contestant>> peers;
-  peers.emplace_back(new OnednnConv(layout, true));
-  peers.emplace_back(new OnednnConv(layout, false));
+  peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::user_layout_reordered));
+  peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::plain));
+  peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::blocked));
   return peers;
 }
 

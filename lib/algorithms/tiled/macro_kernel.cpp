@@ -8,21 +8,23 @@ namespace gemmconv {
 
 namespace {
 
-// Bias and clamp on one finished tile of `pixels` x `channels` outputs.
-void finish_tile(const Plan& plan, const Tiling& t, float* y, int64_t pixels, int64_t channels,
-                 const float* bias) {
+// The clamp on one finished tile of `pixels` x `channels` outputs (the bias is in already).
+void clamp_tile(const Plan& plan, const Tiling& t, float* y, int64_t pixels, int64_t channels) {
+  const float lo = plan.output_min, hi = plan.output_max;
   const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
-  if (ps == 1) {
-    for (int64_t j = 0; j < channels; ++j) {
-      const float b = bias ? bias[j] : 0.0f;
-      float* col = y + j * cs;
-      for (int64_t i = 0; i < pixels; ++i) col[i] = plan.clamp(col[i] + b);
-    }
-  } else {
-    for (int64_t i = 0; i < pixels; ++i) {
-      float* row = y + i * ps;
-      for (int64_t j = 0; j < channels; ++j) row[j] = plan.clamp(row[j] + (bias ? bias[j] : 0.0f));
-    }
+  const int64_t inner = ps == 1 ? pixels : channels, outer = ps == 1 ? channels : pixels;
+  const int64_t stride = ps == 1 ? cs : ps;
+  for (int64_t j = 0; j < outer; ++j) {
+    float* run = y + j * stride;
+    for (int64_t i = 0; i < inner; ++i) run[i] = std::min(std::max(run[i], lo), hi);
+  }
+}
+
+// Row kb of each packed pixel panel of the block: ones, which the filter's bias row multiplies.
+void pack_ones_row(const Tiling& t, float* pack, int64_t panels, int64_t kb) {
+  for (int64_t q = 0; q < panels; ++q) {
+    float* row = pack + q * t.panel_floats + kb * t.pixel_pack;
+    for (int64_t i = 0; i < t.pixel_pack; ++i) row[i] = 1.0f;
   }
 }
 
@@ -38,8 +40,7 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
   float* y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
   const float* filter =
       plan.filter.data() + work.group * t.channel_panels * t.filter_panel_floats();
-  const float* bias = plan.has_bias() ? plan.bias.data() + work.group * d.Mg() : nullptr;
-  const bool epilogue = bias != nullptr || plan.has_clamp();
+  const bool clamp = plan.has_clamp();
   const PixelBlock block{t.block_first_panel(work.block), t.block_panel_count(work.block)};
   const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
   const int64_t pw = t.pixel_width, cw = t.channel_width;
@@ -52,7 +53,11 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
       pack_pixels_nhwc(d, t, x, block, k0, kb, scratch);
     const float beta = k0 == 0 ? 0.0f : 1.0f;
     const bool last = k0 + kb == t.reduction;
-    const int64_t pixel_panel_floats = t.panel_stride(kb);
+    const int64_t pixel_panel_floats = t.panel_floats;
+    // The last block's extra row adds the bias (the filter's bias row against ones).
+    const bool bias_row = last && plan.has_bias();
+    if (bias_row) pack_ones_row(t, pack, block.panels, kb);
+    const int64_t rows = kb + (bias_row ? 1 : 0);
 
     // One micro-tile: pixel panel q of the block against channel panel c of the group.
     // The prefetch hints name the next panel along the inner loop (past the end is harmless:
@@ -64,12 +69,12 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
       const float* weights = filter + c * t.filter_panel_floats() + k0 * t.channel_pack;
       float* out = y + p0 * ps + m0 * cs;
       if (t.pixels_are_a)
-        kernel.run(np, nc, kb, pixels, weights, beta, out, ps, cs,
+        kernel.run(np, nc, rows, pixels, weights, beta, out, ps, cs,
                    {pixels + pixel_panel_floats, weights});
       else
-        kernel.run(nc, np, kb, weights, pixels, beta, out, cs, ps,
+        kernel.run(nc, np, rows, weights, pixels, beta, out, cs, ps,
                    {weights + t.filter_panel_floats(), pixels});
-      if (last && epilogue) finish_tile(plan, t, out, np, nc, bias ? bias + m0 : nullptr);
+      if (last && clamp) clamp_tile(plan, t, out, np, nc);
     };
 
     if (t.pixels_are_a) {

@@ -1,7 +1,8 @@
 // The work of one thread on one pixel block of one image and group: for each reduction block,
 // pack the block's pixel panels, then sweep the micro-kernel over them and a range of the
-// pre-packed filter's channel panels, accumulating in the output tiles (beta 0, then 1). Bias
-// and clamp are applied to each tile right after its last reduction block, while it is hot.
+// pre-packed filter's channel panels, accumulating in the output tiles (beta 0, then 1). The bias
+// is the last block's extra reduction row; the clamp is applied to each tile right after its
+// last reduction block, while it is hot.
 #pragma once
 
 #include <cstdint>

@@ -14,13 +14,13 @@ void pack_tiled_filter(Plan& plan, const FilterView& filter) {
   // AVX2 kernel read 32 bytes past the last panel): a few zeroed rows of slack keep those loads
   // inside the plan's memory.
   const std::size_t packed =
-      checked_product(std::size_t(d.G), t.channel_panels, t.reduction, t.channel_pack);
+      checked_product(std::size_t(d.G), t.channel_panels, t.filter_panel_floats());
   const std::size_t slack = checked_product(std::size_t(4), t.channel_pack);
   plan.filter = AlignedBuffer(checked_add(packed, slack));
   float* out = plan.filter.data();
   std::fill(out + packed, out + packed + slack, 0.0f);
   for (int64_t g = 0; g < d.G; ++g)
-    for (int64_t panel = 0; panel < t.channel_panels; ++panel)
+    for (int64_t panel = 0; panel < t.channel_panels; ++panel) {
       for (int64_t k = 0; k < t.reduction; ++k) {
         int64_t c, ky, kx;
         if (d.layout == Layout::NCHW) {
@@ -37,6 +37,12 @@ void pack_tiled_filter(Plan& plan, const FilterView& filter) {
           *out++ = j < cw && m < mg ? filter.at(g * mg + m, c, ky, kx) : 0.0f;
         }
       }
+      // The bias row (see Tiling::filter_panel_floats()).
+      for (int64_t j = 0; j < cp; ++j) {
+        const int64_t m = panel * cw + j;
+        *out++ = j < cw && m < mg && plan.has_bias() ? plan.bias.data()[g * mg + m] : 0.0f;
+      }
+    }
 }
 
 }  // namespace gemmconv

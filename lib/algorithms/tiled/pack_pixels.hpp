@@ -2,7 +2,7 @@
 // of one image and group, for one block of the reduction, read straight from X with the tap's
 // shift, stride, dilation and zero padding folded in.
 //
-// Panel q of the block starts at pack + q * Tiling::panel_stride(kb); element (k, i)
+// Panel q of the block starts at pack + q * Tiling::panel_floats; element (k, i)
 // (reduction index k0 + k, pixel i of the panel) is at k * pixel_pack + i. Columns past the last
 // pixel of the image are zero, so every panel is complete.
 #pragma once

@@ -79,10 +79,10 @@ enum : uint8_t {
 };
 
 // Segments in panel order and, within a panel, in pixel order.
-BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, int64_t kb,
-                   const TapBounds& b, const float* x, const float* input_begin,
-                   const float* input_end, const ThreadScratch& s) {
-  const int64_t pw = t.pixel_width, stride = t.panel_stride(kb);
+BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, const TapBounds& b,
+                   const float* x, const float* input_begin, const float* input_end,
+                   const ThreadScratch& s) {
+  const int64_t pw = t.pixel_width, stride = t.panel_floats;
   const bool flat = t.packing == PixelPacking::Flat;
   const int64_t row = flat ? t.pixels : d.Wo;  // pixels per uncut run
   BlockCut cut;
@@ -236,7 +236,7 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
       staged ? scratch.stage + t.stage_bytes / sizeof(float) : input + d.N * d.in_image();
   const TapBounds bounds =
       fill_tap_table(source, k0, kb, staged ? k0 / d.taps() : 0, !staged, scratch.table);
-  const BlockCut cut = cut_block(source, t, block, kb, bounds, from, begin, end, scratch);
+  const BlockCut cut = cut_block(source, t, block, bounds, from, begin, end, scratch);
   with_panel_width(t.pixel_width, [&](auto width) {
     if (d.SW == 1)
       pack_block<decltype(width)::value, true>(source, t, scratch.table, kb, cut, scratch, from);
@@ -245,7 +245,7 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
   });
   for (int64_t q = 0; q < block.panels; ++q) {
     const int64_t first = (block.first_panel + q) * t.pixel_width;
-    zero_panel_tail(scratch.pack + q * t.panel_stride(kb), kb, t.pixel_pack,
+    zero_panel_tail(scratch.pack + q * t.panel_floats, kb, t.pixel_pack,
                     std::min(t.pixel_width, t.pixels - first));
   }
 }

@@ -55,7 +55,7 @@ void pack_pixels_nhwc(const ConvDesc& d, const Tiling& t, const float* x, PixelB
   const int64_t pw = t.pixel_width;
   zero_run(scratch.zeros, kb);
   for (int64_t q = 0; q < block.panels; ++q) {
-    float* panel = scratch.pack + q * t.panel_stride(kb);
+    float* panel = scratch.pack + q * t.panel_floats;
     const int64_t first = (block.first_panel + q) * pw;
     const int64_t count = std::min(pw, t.pixels - first);
     if (pw <= kMaxGatherWidth) {

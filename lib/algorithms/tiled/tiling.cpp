@@ -17,6 +17,10 @@ int64_t ceil_div(int64_t a, int64_t b) {
 // most 1 MiB of workspace per thread for the tiled algorithms).
 constexpr std::size_t kMaxThreadBytes = std::size_t{1} << 20;
 
+// BLIS's micro-kernels load a little past the end of their packed panels (valgrind saw the
+// AVX2 kernel read 32 bytes past a filter panel): the packed pixel block ends with this slack.
+constexpr std::size_t kPanelReadAhead = 128;
+
 }  // namespace
 
 int64_t Tiling::block_first_panel(int64_t b) const {
@@ -138,8 +142,8 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   // padding of panel_stride()) and what the mode keeps per panel. pw consecutive pixels touch
   // at most 1 + ceil((pw - 1) / Wo) output rows.
   const int64_t pw = t.pixel_width;
-  const size_t panel_bytes = float_bytes(
-      checked_add(checked_product(size_t(t.kc), t.pixel_pack), checked_add(size_t(pw), 32)));
+  t.panel_floats = t.panel_stride(t.kc + 1);
+  const size_t panel_bytes = float_bytes(size_t(t.panel_floats));
   size_t segments_per_panel = 0, edges_per_panel = 0;
   if (t.packing == PixelPacking::Rows) {
     segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
@@ -152,8 +156,9 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   const size_t per_panel =
       checked_add(checked_add(panel_bytes, checked_mul(sizeof(RowSegment), segments_per_panel)),
                   checked_mul(sizeof(EdgePixel), edges_per_panel));
-  const size_t fixed =
-      checked_add(checked_add(t.table_bytes, t.stage_bytes), checked_add(t.zero_bytes, 4 * 64));
+  // 4 * 64: each part's rounding; kPanelReadAhead: the kernel's loads past the last panel.
+  const size_t fixed = checked_add(checked_add(t.table_bytes, t.stage_bytes),
+                                   checked_add(t.zero_bytes, 4 * 64 + kPanelReadAhead));
 
   // A packed pixel block holds about MC pixels: BLIS sizes MC x KC to sit in L2 (it is its A
   // block); the same budget serves when the pixels are the B operand.
@@ -173,7 +178,7 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
 
   const size_t panels = size_t(t.block_panels);
-  t.pack_bytes = round_up(checked_mul(panel_bytes, panels), 64);
+  t.pack_bytes = round_up(checked_add(checked_mul(panel_bytes, panels), kPanelReadAhead), 64);
   t.segment_bytes = round_up(checked_product(sizeof(RowSegment), segments_per_panel, panels), 64);
   t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), edges_per_panel, panels), 64);
   t.thread_bytes = checked_add(checked_add(checked_add(t.pack_bytes, t.table_bytes),

@@ -11,6 +11,9 @@
 //                      column-preferring C (skx)      row-preferring C (haswell)
 //   NCHW (pixels unit) pixels = A (MR), filter = B     filter = A (MR), pixels = B (NR)
 //   NHWC (chans unit)  filter = A (MR), pixels = B     pixels = A (MR), filter = B (NR)
+//
+// The bias is one more reduction row: the packed filter's last row holds it, the pixel panels
+// of the last reduction block get a row of ones, so the kernel's last pass adds it.
 #pragma once
 
 #include <cstddef>
@@ -79,6 +82,7 @@ struct Tiling {
   int64_t channels = 0;        // M' = M / G
   int64_t reduction = 0;       // K = C' * KH * KW
   int64_t kc = 0;              // reduction block (<= BLIS's KC, blocks balanced)
+  int64_t panel_floats = 0;    // distance between packed pixel panels (see panel_stride())
   int64_t pixel_panels = 0;    // per image and group
   int64_t channel_panels = 0;  // per group
   int64_t pixel_blocks = 0;    // packed blocks per image and group
@@ -107,17 +111,20 @@ struct Tiling {
   // Thread `index`'s part of a workspace of threads x thread_bytes.
   ThreadScratch scratch(void* workspace, int index) const;
 
-  // Distance in floats between the packed pixel panels of a reduction block of kb: room for a
-  // panel width of slack after the last row (the packing's fixed-width copies may run over),
-  // in whole cache lines, and an odd number of them, so that the same row k of consecutive
-  // panels falls in different cache sets (kb * PACK is often a multiple of 4 KiB: the panels
-  // would then all compete for one set while being packed).
-  int64_t panel_stride(int64_t kb) const {
-    const int64_t line = 16, lines = (kb * pixel_pack + pixel_width + line - 1) / line;
+  // Distance in floats between packed pixel panels of `rows` rows (kc + 1: the last reduction
+  // block carries the bias row): room for a panel width of slack after the last row (the
+  // packing's fixed-width copies may run over), in whole cache lines, and an odd number of
+  // them, so that the same row k of consecutive panels falls in different cache sets
+  // (rows * PACK is often a multiple of 4 KiB: the panels would then all compete for one set
+  // while being packed).
+  int64_t panel_stride(int64_t rows) const {
+    const int64_t line = 16, lines = (rows * pixel_pack + pixel_width + line - 1) / line;
     return (lines | 1) * line;
   }
-  // Floats of packed filter per channel panel (the whole reduction).
-  int64_t filter_panel_floats() const { return reduction * channel_pack; }
+  // Floats of packed filter per channel panel: the whole reduction, then the bias row (the
+  // bias, or zeros), which the micro-kernel multiplies by a packed row of ones on the last
+  // reduction block: the bias is added inside the kernel, with no pass over the tile.
+  int64_t filter_panel_floats() const { return (reduction + 1) * channel_pack; }
   // First pixel panel of block b and its panel count.
   int64_t block_first_panel(int64_t b) const;
   int64_t block_panel_count(int64_t b) const;
