@@ -186,6 +186,26 @@ void pack_block(const ConvDesc& d, const Tiling& t, const TapEntry* table, int64
   }
 }
 
+// Flat: every tap reads its plane shifted by whole rows, so row k of the block is one run of
+// the input: cut into the panels a full width at a time, the image's last panel exactly.
+template <int kWidth>
+void pack_flat(const ConvDesc& d, const Tiling& t, const TapEntry* table, PixelBlock block,
+               int64_t kb, const float* x, float* pack) {
+  const int64_t pw = kWidth > 0 ? kWidth : t.pixel_width, pp = t.pixel_pack;
+  const int64_t stride = t.panel_floats, first = block.first_panel * pw;
+  const int64_t full = std::min(block.panels, (t.pixels - first) / pw);
+  const int64_t rest = std::min(t.pixels - first, block.panels * pw) - full * pw;
+  const RowRange rows{first, block.panels * pw + (d.KH - 1) * d.DH * d.W};
+  for (int64_t k = 0; k < kb; ++k) {
+    const TapEntry& e = table[k];
+    if (e.prefetch >= 0) prefetch_rows(x + e.prefetch, rows);
+    const float* src = x + e.offset + first;
+    float* dst = pack + k * pp;
+    for (int64_t q = 0; q < full; ++q) copy_short<kWidth>(dst + q * stride, src + q * pw, pw);
+    if (rest > 0) copy_short<0>(dst + full * stride, src + full * pw, rest);
+  }
+}
+
 // -- Staged: small planes ---------------------------------------------------------------------
 
 // One padded row of a staged plane: padded input row r (r - PT in the image), columns
@@ -223,6 +243,14 @@ ConvDesc stage_planes(const ConvDesc& d, const Tiling& t, const float* x, PixelB
   return staged;
 }
 
+// Columns past the image's last pixel, in the block's last panel: zero.
+void zero_block_tails(const Tiling& t, PixelBlock block, int64_t kb, float* pack) {
+  const int64_t last = block.panels - 1;
+  const int64_t first = (block.first_panel + last) * t.pixel_width;
+  zero_panel_tail(pack + last * t.panel_floats, kb, t.pixel_pack,
+                  std::min(t.pixel_width, t.pixels - first));
+}
+
 }  // namespace
 
 void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, const float* x,
@@ -236,6 +264,13 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
       staged ? scratch.stage + t.stage_bytes / sizeof(float) : input + d.N * d.in_image();
   const TapBounds bounds =
       fill_tap_table(source, k0, kb, staged ? k0 / d.taps() : 0, !staged, scratch.table);
+  if (t.packing == PixelPacking::Flat) {
+    with_panel_width(t.pixel_width, [&](auto width) {
+      pack_flat<decltype(width)::value>(d, t, scratch.table, block, kb, x, scratch.pack);
+    });
+    zero_block_tails(t, block, kb, scratch.pack);
+    return;
+  }
   const BlockCut cut = cut_block(source, t, block, bounds, from, begin, end, scratch);
   with_panel_width(t.pixel_width, [&](auto width) {
     if (d.SW == 1)
@@ -243,11 +278,7 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
     else
       pack_block<decltype(width)::value, false>(source, t, scratch.table, kb, cut, scratch, from);
   });
-  for (int64_t q = 0; q < block.panels; ++q) {
-    const int64_t first = (block.first_panel + q) * t.pixel_width;
-    zero_panel_tail(scratch.pack + q * t.panel_floats, kb, t.pixel_pack,
-                    std::min(t.pixel_width, t.pixels - first));
-  }
+  zero_block_tails(t, block, kb, scratch.pack);
 }
 
 }  // namespace gemmconv
