@@ -11,7 +11,7 @@
 //   NCHW staged planes  4 * channels * rows * cols <= 128 KiB        (small planes only)
 //   NHWC zero run       4 * kc
 // with kc = ceil(K / ceil(K / KC)), pw the pixel panel width (MR or NR), block_panels about
-// MC / pw: never more than 1 MiB per thread, and never more than the image needs.
+// MC / pw: never more than 256 KiB per thread, and never more than the image needs.
 #include "../../parallel/threads.hpp"
 #include "../algorithm.hpp"
 #include "macro_kernel.hpp"
