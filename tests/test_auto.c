@@ -36,7 +36,18 @@ static void check_candidates(const gemmconv_plan* plan, size_t limit, int measur
   size_t ws = 0;
   assert_int_equal(gemmconv_plan_workspace_size(plan, &ws), GEMMCONV_STATUS_SUCCESS);
   assert_true(ws <= limit);
+  /* MEASURE times the eligible candidates estimated within 3x of the best estimate (the
+     library's documented pruning); the others keep measured_seconds < 0. */
+  double best_estimate = INFINITY;
+  for (size_t i = 0; i < count; ++i) {
+    gemmconv_candidate c;
+    c.struct_size = sizeof c;
+    assert_int_equal(gemmconv_plan_candidate(plan, i, &c), GEMMCONV_STATUS_SUCCESS);
+    if (c.verdict == GEMMCONV_STATUS_SUCCESS && c.estimated_seconds < best_estimate)
+      best_estimate = c.estimated_seconds;
+  }
   double best = INFINITY, chosen_cost = -1;
+  int timed = 0;
   for (size_t i = 0; i < count; ++i) {
     gemmconv_candidate c;
     c.struct_size = sizeof c;
@@ -47,18 +58,27 @@ static void check_candidates(const gemmconv_plan* plan, size_t limit, int measur
                   c.verdict == GEMMCONV_STATUS_OVER_BUDGET ||
                   c.verdict == GEMMCONV_STATUS_OVERFLOW);
       assert_int_not_equal(c.algo, chosen);
+      assert_true(c.measured_seconds < 0);
       continue;
     }
     assert_true(c.workspace_bytes <= limit);
+    assert_true(c.estimated_seconds >= 0);
+    if (measured) {
+      const int should_time = c.estimated_seconds <= 3.0 * best_estimate;
+      assert_int_equal(c.measured_seconds >= 0, should_time);
+      timed += should_time;
+      if (!should_time) continue;
+    } else {
+      assert_true(c.measured_seconds < 0);
+    }
     const double cost = measured ? c.measured_seconds : c.estimated_seconds;
-    assert_true(cost >= 0);
-    if (measured) assert_true(c.measured_seconds >= 0);
     if (cost < best) best = cost;
     if (c.algo == chosen) {
       chosen_cost = cost;
       assert_int_equal(c.workspace_bytes, ws);
     }
   }
+  if (measured) assert_true(timed >= 1);
   assert_true(chosen_cost >= 0);
   assert_true(chosen_cost == best);
   gemmconv_candidate c;

@@ -31,9 +31,11 @@ struct Algorithm {
   void (*prepare)(Plan& plan, const FilterView& filter);
   // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
   void (*run)(const Plan& plan, const float* input, float* output, float* workspace);
-  // AUTO's cost model: the share of the micro-kernel's in-cache rate this algorithm reaches on
-  // typical layers, in percent, as gemmconv-bench measured it (1 thread, the AVX2 6x16 kernel,
-  // vgg_19 and resnet_50 layers). Workspace traffic is charged on top (planner.cpp).
+  // AUTO's cost model: the GFLOP/s per thread this algorithm reaches on typical layers, in
+  // percent of 100 GFLOP/s (about the AVX2 6x16 kernel's in-cache rate here): the median over
+  // every layer of the four networks in bench/shapes, mb=1, at 1 and 2 threads, in its layout,
+  // as gemmconv-bench measured it (2026-11-25, after the tiled kernels' bias row). Workspace
+  // traffic is charged on top (planner.cpp).
   int expected_efficiency;
 };
 

@@ -59,10 +59,10 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
 // Final enum values 19, 20 (GEMMCONV_ALGO_TILED_NCHW / _NHWC); registered at the end of the
 // table until the branches owning 5..18 are merged.
 extern const Algorithm kTiledNchw = {
-    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 90,
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 71,
 };
 extern const Algorithm kTiledNhwc = {
-    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 90,
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 67,
 };
 
 }  // namespace gemmconv
