@@ -274,8 +274,9 @@ void print_onednn_info(std::FILE* out) {
                v->patch, v->hash ? v->hash : "?", dnnl_runtime2str(v->cpu_runtime));
   std::fprintf(out, "oneDNN ISA       %s (what its JIT kernels dispatch to)\n", isa_name().c_str());
   std::fprintf(out,
-               "oneDNN peer      f32 forward inference, convolution_direct, format any, user "
-               "scratchpad; threads: OpenMP's, set to --threads\n");
+               "oneDNN peer      f32 forward inference, convolution_direct, user scratchpad; "
+               "onednn-plain on the user's layout, the others on format any\n");
+  std::fprintf(out, "oneDNN threads   OpenMP's, set to --threads\n");
 }
 
 }  // namespace bench

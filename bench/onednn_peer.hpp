@@ -2,8 +2,13 @@
 // forward-inference direct convolution, with a user scratchpad the bench allocates. Compiled
 // only when libdnnl-dev is found (GEMMCONV_BENCH_ONEDNN).
 //
-// Two contestants, both on the primitive oneDNN creates for format_tag::any (its own choice of
-// blocked layouts), the weights reordered once outside timing like libgemmconv's packed filter:
+// Three contestants, the weights always in oneDNN's own layout, reordered once outside timing
+// like libgemmconv's packed filter:
+// - "onednn-plain": the primitive created on the user's tensors as they are (src and dst in
+//   the bench's layout, nchw or nhwc): the implementation oneDNN has for them (on this AVX2
+//   machine, NCHW: gemm:jit, its im2col + sgemm, with a user scratchpad). No reorder at all.
+// The other two on the primitive oneDNN creates for format_tag::any (its own choice of blocked
+// layouts):
 // - "onednn-nchw" ("onednn-nhwc" with --layout nhwc): the user's tensors in the bench's layout;
 //   the reorders of src into oneDNN's layout and of dst back are INSIDE the timed run, as a user
 //   holding NCHW tensors would pay them. Its workspace is the scratchpad plus the two
@@ -25,7 +30,7 @@
 
 namespace bench {
 
-// The two contestants, user-layout one first.
+// The three contestants: user layout with reorders (the table's reference), plain, blocked.
 std::vector<std::unique_ptr<Contestant>> make_onednn_contestants(gemmconv_layout layout);
 
 // The name of the user-layout contestant our times are compared with.

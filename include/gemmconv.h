@@ -182,7 +182,9 @@ GEMMCONV_API gemmconv_status gemmconv_plan_candidate_count(const gemmconv_plan* 
                                                            size_t* count);
 
 /* Candidate `index` (0-based, in algorithm order) of the plan's AUTO choice. The chosen one is
-   the eligible candidate with the least measured (MEASURE) or estimated time. */
+   the eligible candidate with the least estimated time; with MEASURE, the candidates estimated
+   within 3x of that are timed on scratch data (with the plan's bias and clamp), and the fastest
+   of them is chosen unless the estimate's choice measured within 3% of it. */
 GEMMCONV_API gemmconv_status gemmconv_plan_candidate(const gemmconv_plan* plan, size_t index,
                                                      gemmconv_candidate* candidate);
 

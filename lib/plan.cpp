@@ -17,7 +17,7 @@ std::unique_ptr<Plan> create_plan(const ConvDesc& desc, const float* filter, con
   int id = options.algo;
   Choice choice;
   if (id == 0) {
-    choice = choose_algorithm(desc, filter, threads, options);
+    choice = choose_algorithm(desc, filter, bias, threads, options);
     id = choice.algo_id;
   } else {
     const Algorithm* a = algorithm_by_id(id);

@@ -17,8 +17,9 @@ struct Choice {
 
 // Every algorithm judged against the descriptor and budget; the cheapest eligible one chosen,
 // by estimate, or by timing on scratch data when options.flags has the MEASURE bit.
-// `filter` is the caller's (used only to build the plans that are timed).
-Choice choose_algorithm(const ConvDesc& desc, const float* filter, int threads,
+// `filter` and `bias` (may be null) are the caller's: the timed plans are built with them and
+// with the options' clamp, so that MEASURE times the epilogue the plan will run.
+Choice choose_algorithm(const ConvDesc& desc, const float* filter, const float* bias, int threads,
                         const PlanOptions& options);
 
 }  // namespace gemmconv

@@ -80,7 +80,12 @@ static void check_candidates(const gemmconv_plan* plan, size_t limit, int measur
   }
   if (measured) assert_true(timed >= 1);
   assert_true(chosen_cost >= 0);
-  assert_true(chosen_cost == best);
+  /* Estimate: the least estimate. MEASURE: the least measured time, or the least estimate when
+     that one's measured time is within 3% of the least (timing noise at plan creation). */
+  if (measured)
+    assert_true(chosen_cost <= 1.03 * best);
+  else
+    assert_true(chosen_cost == best);
   gemmconv_candidate c;
   c.struct_size = sizeof c - 1;
   assert_int_equal(gemmconv_plan_candidate(plan, 0, &c), GEMMCONV_STATUS_INVALID_ARGUMENT);
