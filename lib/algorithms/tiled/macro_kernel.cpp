@@ -10,13 +10,12 @@ namespace {
 
 // The clamp on one finished tile of `pixels` x `channels` outputs (the bias is in already).
 void clamp_tile(const Plan& plan, const Tiling& t, float* y, int64_t pixels, int64_t channels) {
-  const float lo = plan.output_min, hi = plan.output_max;
   const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
   const int64_t inner = ps == 1 ? pixels : channels, outer = ps == 1 ? channels : pixels;
   const int64_t stride = ps == 1 ? cs : ps;
   for (int64_t j = 0; j < outer; ++j) {
     float* run = y + j * stride;
-    for (int64_t i = 0; i < inner; ++i) run[i] = std::min(std::max(run[i], lo), hi);
+    for (int64_t i = 0; i < inner; ++i) run[i] = plan.clamp(run[i]);
   }
 }
 
