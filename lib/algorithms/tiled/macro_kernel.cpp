@@ -37,8 +37,6 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
   const bool nchw = d.layout == Layout::NCHW;
   const float* x = input + work.image * d.in_image() + work.group * d.Cg() * (nchw ? d.H * d.W : 1);
   float* y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
-  const float* filter =
-      plan.filter.data() + work.group * t.channel_panels * t.filter_panel_floats();
   const bool clamp = plan.has_clamp();
   const PixelBlock block{t.block_first_panel(work.block), t.block_panel_count(work.block)};
   const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
@@ -65,14 +63,14 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
       const int64_t p0 = (block.first_panel + q) * pw, m0 = c * cw;
       const int64_t np = std::min(pw, t.pixels - p0), nc = std::min(cw, t.channels - m0);
       const float* pixels = pack + q * pixel_panel_floats;
-      const float* weights = filter + c * t.filter_panel_floats() + k0 * t.channel_pack;
+      const float* weights = plan.filter.data() + t.filter_offset(work.group, k0, c);
       float* out = y + p0 * ps + m0 * cs;
       if (t.pixels_are_a)
         kernel.run(np, nc, rows, pixels, weights, beta, out, ps, cs,
                    {pixels + pixel_panel_floats, weights});
       else
         kernel.run(nc, np, rows, weights, pixels, beta, out, cs, ps,
-                   {weights + t.filter_panel_floats(), pixels});
+                   {weights + t.filter_block_rows(k0) * t.channel_pack, pixels});
       if (last && clamp) clamp_tile(plan, t, out, np, nc);
     };
 

@@ -16,6 +16,7 @@
 // of the last reduction block get a row of ones, so the kernel's last pass adds it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -125,6 +126,19 @@ struct Tiling {
   // bias, or zeros), which the micro-kernel multiplies by a packed row of ones on the last
   // reduction block: the bias is added inside the kernel, with no pass over the tile.
   int64_t filter_panel_floats() const { return (reduction + 1) * channel_pack; }
+  // The packed filter is laid out by reduction block, then channel panel, so that the block of
+  // channel panels the kernel streams for one reduction block is one contiguous run (as BLIS
+  // packs its A block): per group, block k0's panels start at k0 * channel_panels * PACK, each
+  // filter_block_rows(k0) x PACK floats (the last block's extra row is the bias row).
+  int64_t filter_block_rows(int64_t k0) const {
+    return std::min(kc, reduction - k0) + (k0 + kc >= reduction ? 1 : 0);
+  }
+  // Offset of channel panel c's micro-panel for the reduction block starting at k0, in group g.
+  int64_t filter_offset(int64_t g, int64_t k0, int64_t c) const {
+    return (g * channel_panels * (reduction + 1) + k0 * channel_panels +
+            c * filter_block_rows(k0)) *
+           channel_pack;
+  }
   // First pixel panel of block b and its panel count.
   int64_t block_first_panel(int64_t b) const;
   int64_t block_panel_count(int64_t b) const;
