@@ -62,6 +62,10 @@ def network(paths):
     best_patch = defaultdict(float)
     per_layer = defaultdict(dict)
     for r in rows(paths):
+        # Whole networks come from --shapes runs only: the paper's layers, given one by one
+        # with --layer ("command line"), carry the same network names and would be counted twice.
+        if r["file"] == "command line":
+            continue
         key = (r["network"], r["threads"])
         layers[key].add(r["layer"])
         if r["status"] != "ok":
