@@ -278,6 +278,12 @@ int main(int argc, char** argv) {
     report.end_source();
   }
   progress(0, total, "");
+  const double start = bench::micro_kernel_ceiling_gflops(),
+               end = bench::measure_micro_kernel_gflops();
+  std::printf(
+      "\n# micro-kernel ceiling measured again after the run: %.1f GFLOP/s per core (at the start "
+      "%.1f); the higher, %.1f, is the one to compare with\n",
+      end, start, std::max(start, end));
   auto_summary.print(stdout);
   if (csv) std::fclose(csv);
   if (report.wrong()) std::printf("\n%d WRONG result(s)\n", report.wrong());

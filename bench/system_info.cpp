@@ -36,47 +36,49 @@ dim_t blocksize(bszid_t id, cntx_t* cntx) {
 
 }  // namespace
 
+double measure_micro_kernel_gflops() {
+  cntx_t* cntx = bli_gks_query_cntx();
+  const dim_t mr = blocksize(BLIS_MR, cntx), nr = blocksize(BLIS_NR, cntx);
+  const dim_t kc = blocksize(BLIS_KC, cntx);
+  const dim_t packmr = bli_cntx_get_blksz_max_dt(BLIS_FLOAT, BLIS_MR, cntx);
+  const dim_t packnr = bli_cntx_get_blksz_max_dt(BLIS_FLOAT, BLIS_NR, cntx);
+  // 64-byte aligned panels (the kernels use aligned loads) with a few rows of slack (they load
+  // ahead of the row they use).
+  auto panel = [](size_t floats, float value) {
+    float* p = static_cast<float*>(std::aligned_alloc(64, (floats * 4 + 63) / 64 * 64));
+    std::fill(p, p + floats, value);
+    return std::unique_ptr<float, void (*)(void*)>(p, std::free);
+  };
+  const auto a = panel(size_t(packmr * (kc + 8)), 0.5f),
+             b = panel(size_t(packnr * (kc + 8)), 0.25f);
+  const auto c = panel(size_t(mr * nr), 0.0f);
+  const bool cols = bli_cntx_l3_nat_ukr_prefers_cols_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx);
+  const inc_t rs_c = cols ? 1 : nr, cs_c = cols ? mr : 1;
+  auxinfo_t aux{};
+  bli_auxinfo_set_schema_a(BLIS_PACKED_ROW_PANELS, &aux);
+  bli_auxinfo_set_schema_b(BLIS_PACKED_COL_PANELS, &aux);
+  bli_auxinfo_set_is_a(1, &aux);
+  bli_auxinfo_set_is_b(1, &aux);
+  bli_auxinfo_set_next_a(a.get(), &aux);
+  bli_auxinfo_set_next_b(b.get(), &aux);
+  const auto ukr =
+      reinterpret_cast<sgemm_ukr_ft>(bli_cntx_get_l3_nat_ukr_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx));
+  float alpha = 1.0f, beta = 1.0f;
+  using clock = std::chrono::steady_clock;
+  double best = 0;
+  for (int round = 0; round < 5; ++round) {  // best of 5 rounds of about 40 ms
+    const int calls = 20000;
+    const auto t0 = clock::now();
+    for (int i = 0; i < calls; ++i)
+      ukr(mr, nr, kc, &alpha, a.get(), b.get(), &beta, c.get(), rs_c, cs_c, &aux, cntx);
+    const double s = std::chrono::duration<double>(clock::now() - t0).count();
+    best = std::max(best, 2.0 * double(mr) * double(nr) * double(kc) * calls / s / 1e9);
+  }
+  return best;
+}
+
 double micro_kernel_ceiling_gflops() {
-  static const double ceiling = [] {
-    cntx_t* cntx = bli_gks_query_cntx();
-    const dim_t mr = blocksize(BLIS_MR, cntx), nr = blocksize(BLIS_NR, cntx);
-    const dim_t kc = blocksize(BLIS_KC, cntx);
-    const dim_t packmr = bli_cntx_get_blksz_max_dt(BLIS_FLOAT, BLIS_MR, cntx);
-    const dim_t packnr = bli_cntx_get_blksz_max_dt(BLIS_FLOAT, BLIS_NR, cntx);
-    // 64-byte aligned panels (the kernels use aligned loads) with a few rows of slack (they load
-    // ahead of the row they use).
-    auto panel = [](size_t floats, float value) {
-      float* p = static_cast<float*>(std::aligned_alloc(64, (floats * 4 + 63) / 64 * 64));
-      std::fill(p, p + floats, value);
-      return std::unique_ptr<float, void (*)(void*)>(p, std::free);
-    };
-    const auto a = panel(size_t(packmr * (kc + 8)), 0.5f),
-               b = panel(size_t(packnr * (kc + 8)), 0.25f);
-    const auto c = panel(size_t(mr * nr), 0.0f);
-    const bool cols = bli_cntx_l3_nat_ukr_prefers_cols_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx);
-    const inc_t rs_c = cols ? 1 : nr, cs_c = cols ? mr : 1;
-    auxinfo_t aux{};
-    bli_auxinfo_set_schema_a(BLIS_PACKED_ROW_PANELS, &aux);
-    bli_auxinfo_set_schema_b(BLIS_PACKED_COL_PANELS, &aux);
-    bli_auxinfo_set_is_a(1, &aux);
-    bli_auxinfo_set_is_b(1, &aux);
-    bli_auxinfo_set_next_a(a.get(), &aux);
-    bli_auxinfo_set_next_b(b.get(), &aux);
-    const auto ukr =
-        reinterpret_cast<sgemm_ukr_ft>(bli_cntx_get_l3_nat_ukr_dt(BLIS_FLOAT, BLIS_GEMM_UKR, cntx));
-    float alpha = 1.0f, beta = 1.0f;
-    using clock = std::chrono::steady_clock;
-    double best = 0;
-    for (int round = 0; round < 5; ++round) {  // best of 5 rounds of about 40 ms
-      const int calls = 20000;
-      const auto t0 = clock::now();
-      for (int i = 0; i < calls; ++i)
-        ukr(mr, nr, kc, &alpha, a.get(), b.get(), &beta, c.get(), rs_c, cs_c, &aux, cntx);
-      const double s = std::chrono::duration<double>(clock::now() - t0).count();
-      best = std::max(best, 2.0 * double(mr) * double(nr) * double(kc) * calls / s / 1e9);
-    }
-    return best;
-  }();
+  static const double ceiling = measure_micro_kernel_gflops();
   return ceiling;
 }
 

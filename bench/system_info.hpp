@@ -11,6 +11,9 @@ void print_system_info(std::FILE* out);
 // KC-deep panels, called back to back for about 0.2 s): the ceiling a convolution on it can
 // approach. GFLOP/s; measured once per process.
 double micro_kernel_ceiling_gflops();
+// The same measurement taken afresh (on a shared machine the first one can land in a slow
+// moment: the bench measures again at the end of a run and reports both).
+double measure_micro_kernel_gflops();
 
 // "skx 32x12" or similar: BLIS's architecture and sgemm micro-kernel shape, for table headers.
 const char* blis_kernel_summary();
