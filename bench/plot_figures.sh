@@ -132,6 +132,15 @@ scaling() {
     }'
 }
 
+# What every figure here shares: clustered bars, one cluster a layer, the key outside.
+histogram_style='set datafile missing "NaN"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set key outside right top vertical
+set xtics rotate by -35 scale 0
+set grid ytics'
+
 made=0
 while IFS='|' read -r net threads layout mb; do
   dir="$tmp/g$made"
@@ -149,13 +158,7 @@ while IFS='|' read -r net threads layout mb; do
   clipped=$(awk -v m="$max" 'BEGIN { print (m > 4 ? " (bars above 4 clipped)" : "") }')
   gnuplot <<EOF
 set terminal pngcairo size $width,560 noenhanced font ",10"
-set datafile missing "NaN"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set key outside right top vertical
-set xtics rotate by -35 scale 0
-set grid ytics
+$histogram_style
 set xrange [-0.6:$nl + 0.6]
 
 set output "$outdir/${name}_time.png"
@@ -190,13 +193,7 @@ while IFS='|' read -r net layout mb; do
   [ "$mb" = 1 ] || name+="_mb$mb"
   gnuplot <<EOF
 set terminal pngcairo size 1000,520 noenhanced font ",10"
-set datafile missing "NaN"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set key outside right top vertical
-set xtics rotate by -35 scale 0
-set grid ytics
+$histogram_style
 set yrange [0:*]
 set output "$outdir/${name}_scaling.png"
 set title "${net:-layers}, $layout, mb=$mb\nwhole-network speed-up over $lowest thread(s), each layer weighted by its repeat count (higher is better)"

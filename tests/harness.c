@@ -29,6 +29,20 @@ conv_case base_case(void) {
   return c;
 }
 
+conv_case same_padding_case(gemmconv_layout layout, uint32_t k, uint32_t c_in) {
+  conv_case c = base_case();
+  c.desc.layout = layout;
+  c.desc.in_channels = c_in;
+  c.desc.out_channels = 12;
+  c.desc.in_height = 9;
+  c.desc.in_width = 11;
+  c.desc.kernel_height = c.desc.kernel_width = k;
+  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  c.with_bias = 1;
+  c.threads = 1;
+  return c;
+}
+
 static void out_dims(const conv_case* c, uint32_t* ho, uint32_t* wo) {
   assert_int_equal(gemmconv_output_dims(&c->desc, ho, wo), GEMMCONV_STATUS_SUCCESS);
 }

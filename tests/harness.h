@@ -19,6 +19,10 @@ typedef struct conv_case {
 /* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1. */
 conv_case base_case(void);
 
+/* A case with edges on every side: c_in -> 12 channels, 9 x 11 input (99 pixels), k x k kernel
+   with "same" padding, bias, one thread. */
+conv_case same_padding_case(gemmconv_layout layout, uint32_t k, uint32_t c_in);
+
 /* Tensor sizes in floats. */
 size_t case_input_count(const conv_case* c);
 size_t case_output_count(const conv_case* c);

@@ -128,47 +128,32 @@ static void every_algorithm_fenced(const conv_case* c) {
   assert_true(ran >= 2);
 }
 
-/* 8 -> 12 channels, 9 x 11 = 99 pixels, kernel k x k with "same" padding. */
-static conv_case fence_case(gemmconv_layout layout, uint32_t k, uint32_t c_in) {
-  conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.in_channels = c_in;
-  c.desc.out_channels = 12;
-  c.desc.in_height = 9;
-  c.desc.in_width = 11;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
-  c.with_bias = 1;
-  c.threads = 1;
-  return c;
-}
-
 static void nchw_3x3(void** state) {
   (void)state;
-  conv_case c = fence_case(GEMMCONV_LAYOUT_NCHW, 3, 8);
+  conv_case c = same_padding_case(GEMMCONV_LAYOUT_NCHW, 3, 8);
   every_algorithm_fenced(&c);
-  c = fence_case(GEMMCONV_LAYOUT_NCHW, 3, 64); /* reduction 576 */
+  c = same_padding_case(GEMMCONV_LAYOUT_NCHW, 3, 64); /* reduction 576 */
   every_algorithm_fenced(&c);
 }
 
 static void nhwc_3x3(void** state) {
   (void)state;
-  conv_case c = fence_case(GEMMCONV_LAYOUT_NHWC, 3, 8);
+  conv_case c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 3, 8);
   every_algorithm_fenced(&c);
-  c = fence_case(GEMMCONV_LAYOUT_NHWC, 3, 64);
+  c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 3, 64);
   every_algorithm_fenced(&c);
 }
 
 static void pointwise(void** state) {
   (void)state;
-  conv_case c = fence_case(GEMMCONV_LAYOUT_NCHW, 1, 8);
+  conv_case c = same_padding_case(GEMMCONV_LAYOUT_NCHW, 1, 8);
   every_algorithm_fenced(&c);
-  c = fence_case(GEMMCONV_LAYOUT_NHWC, 1, 8);
+  c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 1, 8);
   every_algorithm_fenced(&c);
-  c = fence_case(GEMMCONV_LAYOUT_NHWC, 1, 250);
+  c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 1, 250);
   every_algorithm_fenced(&c);
   /* 16 pixels x 98 channels, reduction 250: BLIS's sup kernels read ~400 bytes before A. */
-  c = fence_case(GEMMCONV_LAYOUT_NHWC, 1, 250);
+  c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 1, 250);
   c.desc.out_channels = 98;
   c.desc.in_height = c.desc.in_width = 4;
   every_algorithm_fenced(&c);
@@ -176,7 +161,7 @@ static void pointwise(void** state) {
 
 static void grouped_and_batched(void** state) {
   (void)state;
-  conv_case c = fence_case(GEMMCONV_LAYOUT_NHWC, 3, 8);
+  conv_case c = same_padding_case(GEMMCONV_LAYOUT_NHWC, 3, 8);
   c.desc.groups = 2;
   c.desc.batch = 2;
   every_algorithm_fenced(&c);

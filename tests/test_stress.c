@@ -112,20 +112,6 @@ static void* run_creator(void* arg) {
   return NULL;
 }
 
-static conv_case stress_case(gemmconv_layout layout, uint32_t k) {
-  conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.in_channels = 8;
-  c.desc.out_channels = 12;
-  c.desc.in_height = 9;
-  c.desc.in_width = 11;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
-  c.with_bias = 1;
-  c.threads = 1;
-  return c;
-}
-
 /* Adds a plan for every algorithm (and AUTO) that takes case c, its expected output computed
    alone and checked against the reference. */
 static void add_plans(const conv_case* c, int k) {
@@ -170,10 +156,10 @@ static void add_plans(const conv_case* c, int k) {
 
 static void executes_while_plans_come_and_go(void** state) {
   (void)state;
-  cases[0] = stress_case(GEMMCONV_LAYOUT_NCHW, 3);
-  cases[1] = stress_case(GEMMCONV_LAYOUT_NHWC, 3);
-  pointwise_cases[0] = stress_case(GEMMCONV_LAYOUT_NCHW, 1);
-  pointwise_cases[1] = stress_case(GEMMCONV_LAYOUT_NHWC, 1);
+  cases[0] = same_padding_case(GEMMCONV_LAYOUT_NCHW, 3, 8);
+  cases[1] = same_padding_case(GEMMCONV_LAYOUT_NHWC, 3, 8);
+  pointwise_cases[0] = same_padding_case(GEMMCONV_LAYOUT_NCHW, 1, 8);
+  pointwise_cases[1] = same_padding_case(GEMMCONV_LAYOUT_NHWC, 1, 8);
   cases[1].threads = 2; /* one shared plan runs its own OpenMP team inside each caller */
   add_plans(&cases[0], 0);
   add_plans(&cases[1], 1);
