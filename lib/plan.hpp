@@ -8,6 +8,7 @@
 
 #include "aligned_buffer.hpp"
 #include "conv/desc.hpp"
+#include "simd/isa.hpp"
 #include "status.hpp"
 
 namespace gemmconv {
@@ -42,6 +43,7 @@ struct Plan {
   std::size_t workspace_bytes = 0;
   AlignedBuffer filter;  // packed by the algorithm's prepare(), in its own format
   AlignedBuffer bias;    // [M], empty when the caller gave none
+  Isa isa = Isa::Baseline;  // the variant of our own vectorised kernels the filter is packed for
   float output_min = -__builtin_inff(), output_max = __builtin_inff();
   std::vector<Candidate> candidates;  // what AUTO considered; empty for a named algorithm
 

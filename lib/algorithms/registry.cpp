@@ -24,6 +24,9 @@ extern const Algorithm kKn2rowAs;
 extern const Algorithm kKn2colAs;
 extern const Algorithm kTiledNchw;
 extern const Algorithm kTiledNhwc;
+extern const Algorithm kDepthwiseNchw;
+extern const Algorithm kDepthwiseNhwc;
+extern const Algorithm kGroupedNhwc;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -48,6 +51,9 @@ const Algorithm* const kRegistry[] = {
     &kKn2colAs,         // 18
     &kTiledNchw,        // 19
     &kTiledNhwc,        // 20
+    &kDepthwiseNchw,    // 21
+    &kDepthwiseNhwc,    // 22
+    &kGroupedNhwc,      // 23
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

@@ -1,0 +1,92 @@
+// grouped-nhwc: grouped convolutions with few channels per group, channels-last. A vector of V
+// output channels spans V / (M/G) groups (or part of one); for each tap it multiplies the input
+// channels of those groups, one broadcast each, by a weight vector that is zero in the lanes of
+// the other groups. With 4 channels per group this does the work of a GEMM whose tile is no
+// wider than the group, without packing the input. No workspace.
+#include <algorithm>
+
+#include "../../parallel/for_each_share.hpp"
+#include "depthwise_common.hpp"
+
+namespace gemmconv {
+
+namespace {
+
+bool supports(const ConvDesc& d) {
+  return d.layout == Layout::NHWC && d.G > 1;
+}
+
+// The input channels a block of output channels [m0, m0 + lanes) reads: those of its groups.
+struct BlockChannels {
+  int64_t first, count;
+};
+BlockChannels block_channels(const ConvDesc& d, int64_t m0, int64_t lanes) {
+  const int64_t g_lo = m0 / d.Mg(), g_hi = (m0 + lanes - 1) / d.Mg();
+  return {g_lo * d.Cg(), (g_hi - g_lo + 1) * d.Cg()};
+}
+
+// Floats between consecutive blocks: V biases, then KH*KW x (the most channels a block reads)
+// weight vectors.
+int64_t block_stride(const ConvDesc& d, int64_t v) {
+  int64_t most = 0;
+  for (int64_t m0 = 0; m0 < d.M; m0 += v) {
+    const int64_t c = block_channels(d, m0, std::min(v, d.M - m0)).count;
+    most = c > most ? c : most;
+  }
+  return int64_t(checked_add(std::size_t(v), checked_product(std::size_t(d.taps()),
+                                                             std::size_t(most), std::size_t(v))));
+}
+
+void prepare(Plan& plan, const FilterView& filter) {
+  const ConvDesc& d = plan.desc;
+  plan.isa = selected_isa();
+  const int64_t v = depthwise_kernels(plan.isa).vector_floats;
+  const int64_t blocks = (d.M + v - 1) / v, stride = block_stride(d, v);
+  plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(stride)));
+  float* packed = plan.filter.data();
+  for (std::size_t i = 0; i < plan.filter.size(); ++i) packed[i] = 0.0f;
+  for (int64_t m = 0; m < d.M; ++m) {
+    const int64_t m0 = m / v * v, lane = m % v;
+    const BlockChannels channels = block_channels(d, m0, std::min(v, d.M - m0));
+    float* block = packed + (m / v) * stride;
+    block[lane] = plan.has_bias() ? plan.bias[std::size_t(m)] : 0.0f;
+    const int64_t first = (m / d.Mg()) * d.Cg() - channels.first;  // the group's first channel
+    for (int64_t ky = 0; ky < d.KH; ++ky)
+      for (int64_t kx = 0; kx < d.KW; ++kx)
+        for (int64_t c = 0; c < d.Cg(); ++c)
+          block[v + ((ky * d.KW + kx) * channels.count + first + c) * v + lane] =
+              filter.at(m, c, ky, kx);
+  }
+}
+
+void run(const Plan& plan, const float* input, float* output, float*) {
+  const ConvDesc& d = plan.desc;
+  const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
+  const int64_t stride = block_stride(d, kernels.vector_floats);
+  for_each_share(plan.threads, d.N * d.Ho, [&](Range share, int) {
+    for_each_image_rows(d, share.begin, share.end, [&](int64_t n, int64_t row0, int64_t row1) {
+      GroupedNhwcJob job;
+      job.x = input + n * d.in_image();
+      job.y = output + n * d.out_image();
+      job.weights = plan.filter.data();
+      job.C = d.C;
+      job.M = d.M;
+      job.Cg = d.Cg();
+      job.Mg = d.Mg();
+      job.block_stride = stride;
+      job.row_begin = row0;
+      job.row_end = row1;
+      job.g = window_geometry(d);
+      job.clamp = output_clamp(plan);
+      kernels.grouped_nhwc_rows(job);
+    });
+  });
+}
+
+}  // namespace
+
+extern const Algorithm kGroupedNhwc = {
+    "grouped-nhwc", supports, no_workspace, prepare, run, 30,
+};
+
+}  // namespace gemmconv

@@ -1,0 +1,85 @@
+// The vectorised loops of the depthwise and grouped algorithms, compiled once per instruction
+// set (kernels_impl.hpp, included by one file per ISA); a plan picks one table at creation.
+#pragma once
+
+#include <cstdint>
+
+#include "../../simd/isa.hpp"
+
+namespace gemmconv {
+
+// Geometry shared by every job: input H x W, output Ho x Wo, kernel, stride, dilation, and the
+// padding before the first row and column.
+struct WindowGeometry {
+  int64_t H, W, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL;
+};
+
+// The output clamp; `active` false skips it.
+struct OutputClamp {
+  float lo, hi;
+  bool active;
+};
+
+// Depthwise, channels-last: output rows [row_begin, row_end) of one image, every channel.
+// Weights packed per block of V output channels (V = the ISA's vector floats): KH*KW vectors of
+// V weights, then V biases; lanes past M are zero.
+struct DepthwiseNhwcJob {
+  const float* x;        // [H][W][C]
+  float* y;              // [Ho][Wo][M]
+  const float* weights;  // ceil(M / V) blocks of (KH*KW + 1) * V floats
+  int64_t C, M, multiplier;
+  int64_t row_begin, row_end;
+  WindowGeometry g;
+  OutputClamp clamp;
+};
+
+// Grouped, channels-last: output rows [row_begin, row_end) of one image, every channel. A block
+// of V output channels spans the groups g_lo..g_hi and reads their input channels; its weights
+// are V biases, then for each tap `block_channels` vectors (one per input channel of those
+// groups, zero in the lanes of other groups). Blocks are `block_stride` floats apart.
+struct GroupedNhwcJob {
+  const float* x;  // [H][W][C]
+  float* y;        // [Ho][Wo][M]
+  const float* weights;
+  int64_t C, M, Cg, Mg, block_stride;
+  int64_t row_begin, row_end;
+  WindowGeometry g;
+  OutputClamp clamp;
+};
+
+// Depthwise, channels-first: one input plane, a band of output rows and a strip of output
+// columns, for the `multiplier` output planes that read it. The band's padded input is staged
+// split by row and column phase (stride), so every tap reads the staged rows as one run:
+// `stage` holds sh * sw * rows * pitch floats plus `slack`, `band` pitch * band_rows + slack,
+// `taps` KH * KW offsets.
+struct DepthwiseNchwJob {
+  const float* x;        // [H][W], one input plane
+  float* y;              // `multiplier` output planes of [Ho][Wo], consecutive
+  const float* weights;  // [multiplier][KH * KW]
+  const float* bias;     // [multiplier], or null
+  int64_t multiplier;
+  int64_t row0, rows, col0, cols;   // the output band and strip
+  int64_t staged_rows, pitch;       // per phase: rows staged, floats per staged row
+  float* stage;
+  float* band;
+  int64_t* taps;
+  WindowGeometry g;
+  OutputClamp clamp;
+};
+
+struct DepthwiseKernels {
+  Isa isa;
+  int vector_floats;
+  void (*nhwc_rows)(const DepthwiseNhwcJob& job);
+  void (*grouped_nhwc_rows)(const GroupedNhwcJob& job);
+  void (*nchw_band)(const DepthwiseNchwJob& job);
+};
+
+// The table compiled for `isa`; the baseline one when this build has no such variant.
+const DepthwiseKernels& depthwise_kernels(Isa isa);
+
+// Floats past the end of the staged band and of the band buffer that a job may read or
+// write (whole vectors of the widest ISA, several per step).
+constexpr int64_t kNchwSlackFloats = 16 * 8;
+
+}  // namespace gemmconv

@@ -1,0 +1,5 @@
+// The depthwise and grouped loops for the avx512 instruction set (compiler flags in meson.build).
+#define GEMMCONV_ISA_NS isa_avx512
+#define GEMMCONV_ISA Isa::Avx512
+#define GEMMCONV_VECTOR_FLOATS 16
+#include "kernels_impl.hpp"

@@ -1,0 +1,306 @@
+// The depthwise and grouped loops, written once over the vector width V with GCC's vector
+// extensions and compiled once per instruction set: each kernels_<isa>.cpp defines
+// GEMMCONV_ISA_NS and GEMMCONV_VECTOR_FLOATS and includes this file. Everything here lives in
+// that namespace and uses no inline function of another header, so no code compiled for a wider
+// ISA can be shared with (and run by) a narrower variant.
+//
+// Summation order: every output starts from its bias and adds its taps in (ky, kx) order (and,
+// grouped, input channel order), the same in every path, so the results do not depend on how
+// work is split between threads.
+#include <cstdint>
+
+#include "kernels.hpp"
+
+namespace gemmconv {
+namespace GEMMCONV_ISA_NS {
+namespace {
+
+constexpr int V = GEMMCONV_VECTOR_FLOATS;
+typedef float vec __attribute__((vector_size(V * sizeof(float))));
+
+inline vec load(const float* p) {
+  vec v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, vec v) {
+  __builtin_memcpy(p, &v, sizeof v);
+}
+inline vec splat(float s) {
+  return vec{} + s;
+}
+inline vec clamp(vec v, const OutputClamp& c) {
+  if (!c.active) return v;
+  const vec lo = splat(c.lo), hi = splat(c.hi);
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+inline float clamp(float v, const OutputClamp& c) {
+  if (!c.active) return v;
+  return v < c.lo ? c.lo : (v > c.hi ? c.hi : v);
+}
+inline int64_t min64(int64_t a, int64_t b) {
+  return a < b ? a : b;
+}
+inline int64_t max64(int64_t a, int64_t b) {
+  return a > b ? a : b;
+}
+// Floor division for any sign of a, b > 0.
+inline int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+// The taps [begin, end) along one axis that read a real input index for output o:
+// 0 <= o * stride - pad + k * dilation < extent.
+struct TapRange {
+  int64_t begin, end;
+};
+inline TapRange valid_taps(int64_t o, int64_t stride, int64_t pad, int64_t dilation,
+                           int64_t kernel, int64_t extent) {
+  const int64_t first = o * stride - pad;
+  const int64_t begin = first >= 0 ? 0 : (-first + dilation - 1) / dilation;
+  const int64_t end = min64(kernel, floor_div(extent - 1 - first, dilation) + 1);
+  return {begin, max64(begin, end)};
+}
+
+// The outputs [begin, end) along one axis whose taps all read real input.
+struct OutputRange {
+  int64_t begin, end;
+};
+inline OutputRange interior_outputs(int64_t out_extent, int64_t stride, int64_t pad,
+                                    int64_t dilation, int64_t kernel, int64_t extent) {
+  const int64_t begin = min64(out_extent, (pad + stride - 1) / stride);
+  const int64_t last = floor_div(extent - 1 + pad - (kernel - 1) * dilation, stride);
+  return {begin, max64(begin, min64(out_extent, last + 1))};
+}
+
+// ---- depthwise, channels-last -------------------------------------------------------------
+
+// The V input lanes of output channels m0..m0+lanes-1 at one pixel: channel m reads input
+// channel m / multiplier. Lanes past `lanes` are zero.
+template <bool kFull, bool kMultiplierOne>
+inline vec input_lanes(const float* pixel, int64_t m0, int64_t lanes, int64_t multiplier) {
+  if (kFull && kMultiplierOne) return load(pixel + m0);
+  vec v = {};
+  for (int64_t l = 0; l < lanes; ++l)
+    v[l] = kMultiplierOne ? pixel[m0 + l] : pixel[(m0 + l) / multiplier];
+  return v;
+}
+
+template <bool kFull>
+inline void store_lanes(float* y, vec v, int64_t lanes) {
+  if (kFull) {
+    store(y, v);
+    return;
+  }
+  for (int64_t l = 0; l < lanes; ++l) y[l] = v[l];
+}
+
+// P consecutive output pixels of row oy from ox on, one block of channels. kCheck: some taps of
+// these pixels fall in the padding (then P is 1 and each column is checked).
+template <int P, bool kCheck, bool kFull, bool kMultiplierOne>
+inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int64_t m0,
+                                  int64_t lanes, int64_t oy, int64_t ox, TapRange rows) {
+  const WindowGeometry& g = j.g;
+  const int64_t taps = g.KH * g.KW;
+  vec acc[P];
+  const vec bias = load(w + taps * V);
+  for (int p = 0; p < P; ++p) acc[p] = bias;
+  const TapRange cols =
+      kCheck ? valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W) : TapRange{0, g.KW};
+  for (int64_t ky = rows.begin; ky < rows.end; ++ky) {
+    const float* row = j.x + (oy * g.SH - g.PT + ky * g.DH) * g.W * j.C;
+    for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
+      const vec wv = load(w + (ky * g.KW + kx) * V);
+      const int64_t ix = ox * g.SW - g.PL + kx * g.DW;
+      for (int p = 0; p < P; ++p)
+        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(row + (ix + p * g.SW) * j.C, m0, lanes,
+                                                          j.multiplier);
+    }
+  }
+  for (int p = 0; p < P; ++p)
+    store_lanes<kFull>(j.y + (oy * g.Wo + ox + p) * j.M + m0, clamp(acc[p], j.clamp), lanes);
+}
+
+// One output row, one block of channels: border pixels one by one with their columns checked,
+// interior pixels eight, four, then one at a time.
+template <bool kFull, bool kMultiplierOne>
+void depthwise_nhwc_row(const DepthwiseNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
+                        int64_t oy, TapRange rows, OutputRange inner) {
+  int64_t ox = 0;
+  for (; ox < inner.begin; ++ox)
+    depthwise_nhwc_pixels<1, true, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+  for (; ox + 8 <= inner.end; ox += 8)
+    depthwise_nhwc_pixels<8, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+  for (; ox + 4 <= inner.end; ox += 4)
+    depthwise_nhwc_pixels<4, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+  for (; ox < inner.end; ++ox)
+    depthwise_nhwc_pixels<1, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+  for (; ox < j.g.Wo; ++ox)
+    depthwise_nhwc_pixels<1, true, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+}
+
+template <bool kMultiplierOne>
+void depthwise_nhwc_rows_for(const DepthwiseNhwcJob& j) {
+  const WindowGeometry& g = j.g;
+  const int64_t block_floats = (g.KH * g.KW + 1) * V;
+  const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
+  for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
+    const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
+    for (int64_t m0 = 0; m0 < j.M; m0 += V) {
+      const float* w = j.weights + (m0 / V) * block_floats;
+      const int64_t lanes = min64(V, j.M - m0);
+      if (lanes == V)
+        depthwise_nhwc_row<true, kMultiplierOne>(j, w, m0, lanes, oy, rows, inner);
+      else
+        depthwise_nhwc_row<false, kMultiplierOne>(j, w, m0, lanes, oy, rows, inner);
+    }
+  }
+}
+
+void depthwise_nhwc_rows(const DepthwiseNhwcJob& j) {
+  if (j.multiplier == 1)
+    depthwise_nhwc_rows_for<true>(j);
+  else
+    depthwise_nhwc_rows_for<false>(j);
+}
+
+// ---- grouped, channels-last -----------------------------------------------------------------
+
+template <int P, bool kCheck, bool kFull>
+inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0,
+                                int64_t lanes, int64_t c0, int64_t channels, int64_t oy,
+                                int64_t ox, TapRange rows) {
+  const WindowGeometry& g = j.g;
+  vec acc[P];
+  const vec bias = load(w);
+  for (int p = 0; p < P; ++p) acc[p] = bias;
+  const TapRange cols =
+      kCheck ? valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W) : TapRange{0, g.KW};
+  for (int64_t ky = rows.begin; ky < rows.end; ++ky) {
+    const float* row = j.x + (oy * g.SH - g.PT + ky * g.DH) * g.W * j.C + c0;
+    for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
+      const float* wt = w + V + (ky * g.KW + kx) * channels * V;
+      const float* px = row + (ox * g.SW - g.PL + kx * g.DW) * j.C;
+      for (int64_t c = 0; c < channels; ++c) {
+        const vec wv = load(wt + c * V);
+        for (int p = 0; p < P; ++p) acc[p] += wv * px[p * g.SW * j.C + c];
+      }
+    }
+  }
+  for (int p = 0; p < P; ++p)
+    store_lanes<kFull>(j.y + (oy * g.Wo + ox + p) * j.M + m0, clamp(acc[p], j.clamp), lanes);
+}
+
+template <bool kFull>
+void grouped_nhwc_row(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
+                      int64_t c0, int64_t channels, int64_t oy, TapRange rows,
+                      OutputRange inner) {
+  int64_t ox = 0;
+  for (; ox < inner.begin; ++ox)
+    grouped_nhwc_pixels<1, true, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
+  for (; ox + 6 <= inner.end; ox += 6)
+    grouped_nhwc_pixels<6, false, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
+  for (; ox < inner.end; ++ox)
+    grouped_nhwc_pixels<1, false, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
+  for (; ox < j.g.Wo; ++ox)
+    grouped_nhwc_pixels<1, true, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
+}
+
+void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+  const WindowGeometry& g = j.g;
+  const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
+  for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
+    const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
+    for (int64_t m0 = 0; m0 < j.M; m0 += V) {
+      const float* w = j.weights + (m0 / V) * j.block_stride;
+      const int64_t lanes = min64(V, j.M - m0);
+      const int64_t g_lo = m0 / j.Mg, g_hi = (m0 + lanes - 1) / j.Mg;
+      const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
+      if (lanes == V)
+        grouped_nhwc_row<true>(j, w, m0, lanes, c0, channels, oy, rows, inner);
+      else
+        grouped_nhwc_row<false>(j, w, m0, lanes, c0, channels, oy, rows, inner);
+    }
+  }
+}
+
+// ---- depthwise, channels-first --------------------------------------------------------------
+
+// Stages the band's padded input: segment (row phase rp, column phase cp) holds, for staged row
+// r, the padded input row (row0 * SH + r * SH + rp) at padded columns col0 * SW + q * SW + cp,
+// zero where that is padding.
+void stage_band(const DepthwiseNchwJob& j) {
+  const WindowGeometry& g = j.g;
+  for (int64_t rp = 0; rp < g.SH; ++rp)
+    for (int64_t cp = 0; cp < g.SW; ++cp)
+      for (int64_t r = 0; r < j.staged_rows; ++r) {
+        float* dst = j.stage + ((rp * g.SW + cp) * j.staged_rows + r) * j.pitch;
+        const int64_t iy = (j.row0 + r) * g.SH + rp - g.PT;
+        // Real columns: 0 <= first + q * SW < W.
+        const int64_t first = j.col0 * g.SW + cp - g.PL;
+        int64_t q0 = first >= 0 ? 0 : (-first + g.SW - 1) / g.SW;
+        int64_t q1 = min64(j.pitch, floor_div(g.W - 1 - first, g.SW) + 1);
+        if (iy < 0 || iy >= g.H) q0 = q1 = 0;
+        q0 = min64(q0, j.pitch);
+        q1 = max64(q0, q1);
+        for (int64_t q = 0; q < q0; ++q) dst[q] = 0.0f;
+        if (q1 > q0) {
+          const float* src = j.x + iy * g.W + first + q0 * g.SW;  // the first real column
+          if (g.SW == 1)
+            __builtin_memcpy(dst + q0, src, sizeof(float) * (q1 - q0));
+          else
+            for (int64_t q = q0; q < q1; ++q) dst[q] = src[(q - q0) * g.SW];
+        }
+        for (int64_t q = q1; q < j.pitch; ++q) dst[q] = 0.0f;
+      }
+  float* slack = j.stage + g.SH * g.SW * j.staged_rows * j.pitch;
+  for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
+}
+
+// Output (r, c) of the band is flat position r * pitch + c; tap t adds weight t times the staged
+// value at taps[t] + that position. P vectors of positions from i on.
+template <int P>
+inline void nchw_positions(const DepthwiseNchwJob& j, const float* w, float bias, int64_t i) {
+  const int64_t taps = j.g.KH * j.g.KW;
+  vec acc[P];
+  for (int p = 0; p < P; ++p) acc[p] = splat(bias);
+  for (int64_t t = 0; t < taps; ++t) {
+    const vec wv = splat(w[t]);
+    const float* s = j.stage + j.taps[t] + i;
+    for (int p = 0; p < P; ++p) acc[p] += wv * load(s + p * V);
+  }
+  for (int p = 0; p < P; ++p) store(j.band + i + p * V, acc[p]);
+}
+
+void depthwise_nchw_band(const DepthwiseNchwJob& j) {
+  const WindowGeometry& g = j.g;
+  for (int64_t ky = 0; ky < g.KH; ++ky)
+    for (int64_t kx = 0; kx < g.KW; ++kx) {
+      const int64_t rp = ky * g.DH % g.SH, cp = kx * g.DW % g.SW;
+      j.taps[ky * g.KW + kx] = ((rp * g.SW + cp) * j.staged_rows + ky * g.DH / g.SH) * j.pitch +
+                               kx * g.DW / g.SW;
+    }
+  stage_band(j);
+  const int64_t positions = (j.rows - 1) * j.pitch + j.cols;
+  for (int64_t k = 0; k < j.multiplier; ++k) {
+    const float* w = j.weights + k * g.KH * g.KW;
+    const float bias = j.bias ? j.bias[k] : 0.0f;
+    int64_t i = 0;
+    for (; i + 4 * V <= positions; i += 4 * V) nchw_positions<4>(j, w, bias, i);
+    for (; i < positions; i += V) nchw_positions<1>(j, w, bias, i);
+    float* y = j.y + k * g.Ho * g.Wo + j.row0 * g.Wo + j.col0;
+    for (int64_t r = 0; r < j.rows; ++r)
+      for (int64_t c = 0; c < j.cols; ++c)
+        y[r * g.Wo + c] = clamp(j.band[r * j.pitch + c], j.clamp);
+  }
+}
+
+}  // namespace
+
+extern const DepthwiseKernels kKernels = {
+    GEMMCONV_ISA, V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_band,
+};
+
+}  // namespace GEMMCONV_ISA_NS
+}  // namespace gemmconv

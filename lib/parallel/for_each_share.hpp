@@ -1,0 +1,31 @@
+// Runs a body over a static split of work items among a plan's threads, without entering a
+// parallel region when one thread does the work (libgomp allocates a team for every region).
+#pragma once
+
+#include <cstdint>
+
+#include "threads.hpp"
+
+namespace gemmconv {
+
+// Calls body(range, thread_index) once per thread of a team of at most min(threads, items)
+// threads, each with its contiguous share of [0, items). Inside a caller's parallel region the
+// work runs on the calling thread alone, so the caller's threads are not multiplied.
+template <typename Body>
+void for_each_share(int threads, int64_t items, Body&& body) {
+  int64_t team = threads < items ? threads : items;
+#ifdef _OPENMP
+  if (omp_in_parallel()) team = 1;
+#endif
+  if (team <= 1) {
+    if (items > 0) body(Range{0, items}, 0);
+    return;
+  }
+#pragma omp parallel num_threads(static_cast<int>(team))
+  {
+    const int index = current_thread_index();
+    body(split_range(items, current_team_size(), index), index);
+  }
+}
+
+}  // namespace gemmconv
