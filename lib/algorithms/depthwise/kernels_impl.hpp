@@ -96,73 +96,94 @@ inline void store_lanes(float* y, vec v, int64_t lanes) {
   for (int64_t l = 0; l < lanes; ++l) y[l] = v[l];
 }
 
-// P consecutive output pixels of row oy from ox on, one block of channels. kCheck: some taps of
-// these pixels fall in the padding (then P is 1 and each column is checked).
-template <int P, bool kCheck, bool kFull, bool kMultiplierOne>
+// P consecutive output pixels, one block of channels. x_off is the input offset of the first
+// pixel's tap (0, 0), which may lie in the padding: only the taps rows x cols are read. KW and
+// SW > 0 are the kernel width and column stride known at compile time (then dilation is 1 and
+// cols are all KW columns); 0 takes them, and the dilation, from the job.
+template <int P, int KW, int SW, bool kFull, bool kMultiplierOne>
 inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int64_t m0,
-                                  int64_t lanes, int64_t oy, int64_t ox, TapRange rows) {
+                                  int64_t lanes, int64_t x_off, int64_t y_off, TapRange rows,
+                                  TapRange cols) {
   const WindowGeometry& g = j.g;
-  const int64_t taps = g.KH * g.KW;
+  const int64_t kw = KW > 0 ? KW : g.KW, sw = SW > 0 ? SW : g.SW, dw = KW > 0 ? 1 : g.DW;
+  const int64_t row_step = g.DH * g.W * j.C;
   vec acc[P];
-  const vec bias = load(w + taps * V);
+  const vec bias = load(w + g.KH * kw * V);
   for (int p = 0; p < P; ++p) acc[p] = bias;
-  const TapRange cols =
-      kCheck ? valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W) : TapRange{0, g.KW};
-  for (int64_t ky = rows.begin; ky < rows.end; ++ky) {
-    const float* row = j.x + (oy * g.SH - g.PT + ky * g.DH) * g.W * j.C;
-    for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
-      const vec wv = load(w + (ky * g.KW + kx) * V);
-      const int64_t ix = ox * g.SW - g.PL + kx * g.DW;
+  int64_t row = x_off + rows.begin * row_step;
+  for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step) {
+    auto tap = [&](int64_t kx) {
+      const vec wv = load(w + (ky * kw + kx) * V);
       for (int p = 0; p < P; ++p)
-        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(row + (ix + p * g.SW) * j.C, m0, lanes,
-                                                          j.multiplier);
+        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(j.x + row + (p * sw + kx * dw) * j.C,
+                                                          m0, lanes, j.multiplier);
+    };
+    if constexpr (KW > 0) {
+      for (int kx = 0; kx < KW; ++kx) tap(kx);
+    } else {
+      for (int64_t kx = cols.begin; kx < cols.end; ++kx) tap(kx);
     }
   }
   for (int p = 0; p < P; ++p)
-    store_lanes<kFull>(j.y + (oy * g.Wo + ox + p) * j.M + m0, clamp(acc[p], j.clamp), lanes);
+    store_lanes<kFull>(j.y + y_off + p * j.M + m0, clamp(acc[p], j.clamp), lanes);
 }
 
-// One output row, one block of channels: border pixels one by one with their columns checked,
-// interior pixels eight, four, then one at a time.
-template <bool kFull, bool kMultiplierOne>
-void depthwise_nhwc_row(const DepthwiseNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                        int64_t oy, TapRange rows, OutputRange inner) {
-  int64_t ox = 0;
-  for (; ox < inner.begin; ++ox)
-    depthwise_nhwc_pixels<1, true, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
-  for (; ox + 8 <= inner.end; ox += 8)
-    depthwise_nhwc_pixels<8, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
-  for (; ox + 4 <= inner.end; ox += 4)
-    depthwise_nhwc_pixels<4, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
-  for (; ox < inner.end; ++ox)
-    depthwise_nhwc_pixels<1, false, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
-  for (; ox < j.g.Wo; ++ox)
-    depthwise_nhwc_pixels<1, true, kFull, kMultiplierOne>(j, w, m0, lanes, oy, ox, rows);
+// P consecutive output pixels of row oy from ox on, every block of channels. The block loop is
+// innermost: one pixel's channels are contiguous, so inputs, weights and outputs are walked as a
+// few contiguous streams (one block's pixels lie C floats apart, and with C a multiple of 1024
+// would all share one cache set).
+template <int P, int KW, int SW, bool kMultiplierOne>
+inline void depthwise_nhwc_all_blocks(const DepthwiseNhwcJob& j, int64_t oy, int64_t ox,
+                                      TapRange rows, TapRange cols) {
+  const WindowGeometry& g = j.g;
+  const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
+  const int64_t y_off = (oy * g.Wo + ox) * j.M;
+  const int64_t block_floats = (g.KH * g.KW + 1) * V, full_blocks = j.M / V;
+  const float* w = j.weights;
+  for (int64_t b = 0; b < full_blocks; ++b, w += block_floats)
+    depthwise_nhwc_pixels<P, KW, SW, true, kMultiplierOne>(j, w, b * V, V, x_off, y_off, rows,
+                                                           cols);
+  if (j.M % V > 0)
+    depthwise_nhwc_pixels<P, KW, SW, false, kMultiplierOne>(j, w, full_blocks * V, j.M % V, x_off,
+                                                            y_off, rows, cols);
 }
 
-template <bool kMultiplierOne>
+// Per output row: border pixels one at a time with their columns checked, interior pixels P at
+// a time, then fewer.
+template <int KW, int SW, bool kMultiplierOne>
 void depthwise_nhwc_rows_for(const DepthwiseNhwcJob& j) {
   const WindowGeometry& g = j.g;
-  const int64_t block_floats = (g.KH * g.KW + 1) * V;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
+  const TapRange all = {0, g.KW};
   for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
     const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
-    for (int64_t m0 = 0; m0 < j.M; m0 += V) {
-      const float* w = j.weights + (m0 / V) * block_floats;
-      const int64_t lanes = min64(V, j.M - m0);
-      if (lanes == V)
-        depthwise_nhwc_row<true, kMultiplierOne>(j, w, m0, lanes, oy, rows, inner);
-      else
-        depthwise_nhwc_row<false, kMultiplierOne>(j, w, m0, lanes, oy, rows, inner);
-    }
+    auto border = [&](int64_t ox) {
+      const TapRange cols = valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W);
+      depthwise_nhwc_all_blocks<1, 0, 0, kMultiplierOne>(j, oy, ox, rows, cols);
+    };
+    for (int64_t ox = 0; ox < inner.begin; ++ox) border(ox);
+    int64_t ox = inner.begin;
+    for (; ox + 4 <= inner.end; ox += 4)
+      depthwise_nhwc_all_blocks<4, KW, SW, kMultiplierOne>(j, oy, ox, rows, all);
+    for (; ox + 2 <= inner.end; ox += 2)
+      depthwise_nhwc_all_blocks<2, KW, SW, kMultiplierOne>(j, oy, ox, rows, all);
+    for (; ox < inner.end; ++ox)
+      depthwise_nhwc_all_blocks<1, KW, SW, kMultiplierOne>(j, oy, ox, rows, all);
+    for (ox = inner.end; ox < g.Wo; ++ox) border(ox);
   }
 }
 
+// The common kernel widths and strides get their compile-time form; the rest, and multipliers
+// above one, the general one.
 void depthwise_nhwc_rows(const DepthwiseNhwcJob& j) {
-  if (j.multiplier == 1)
-    depthwise_nhwc_rows_for<true>(j);
-  else
-    depthwise_nhwc_rows_for<false>(j);
+  const WindowGeometry& g = j.g;
+  if (j.multiplier != 1) return depthwise_nhwc_rows_for<0, 0, false>(j);
+  if (g.DW == 1 && g.KW == 3 && g.SW == 1) return depthwise_nhwc_rows_for<3, 1, true>(j);
+  if (g.DW == 1 && g.KW == 3 && g.SW == 2) return depthwise_nhwc_rows_for<3, 2, true>(j);
+  if (g.DW == 1 && g.KW == 5 && g.SW == 1) return depthwise_nhwc_rows_for<5, 1, true>(j);
+  if (g.DW == 1 && g.KW == 5 && g.SW == 2) return depthwise_nhwc_rows_for<5, 2, true>(j);
+  if (g.DW == 1 && g.KW == 7 && g.SW == 1) return depthwise_nhwc_rows_for<7, 1, true>(j);
+  depthwise_nhwc_rows_for<0, 0, true>(j);
 }
 
 // ---- grouped, channels-last -----------------------------------------------------------------
