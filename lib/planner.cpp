@@ -19,7 +19,7 @@ namespace {
 // cache, 20 GB/s); only their ratios decide.
 double estimate_seconds(const Algorithm& a, const ConvDesc& d, int threads, std::size_t workspace) {
   const double flops = 2.0 * conv_macs(d), t = double(threads);
-  const double rate = 100e9 * t * a.expected_efficiency / 100.0;
+  const double rate = 100e9 * t * a.expected_efficiency / 100.0 * a.shape_factor(d);
   const double cached = double(threads) * (1 << 20);
   const double spilled = double(workspace) > cached ? double(workspace) - cached : 0.0;
   const double traffic = 2.0 * spilled * double(d.N) * double(d.G);

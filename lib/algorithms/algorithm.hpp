@@ -21,6 +21,12 @@ struct FilterView {
   }
 };
 
+// How much of its typical rate a GEMM-based algorithm keeps on a layer whose per-group GEMM is
+// small: output channels per group (M') below a register tile's 32 and reductions
+// (K = C' * KH * KW) below 64 leave the kernel's tiles and loops partly empty (a depthwise
+// layer, M' = 1 and K = 9, keeps well under 1%).
+double gemm_shape_factor(const ConvDesc& d);
+
 struct Algorithm {
   const char* name;
   // Whether this algorithm computes the descriptor (layout included).
@@ -37,7 +43,12 @@ struct Algorithm {
   // as gemmconv-bench measured it (2026-11-25, after the tiled kernels' bias row). Workspace
   // traffic is charged on top (planner.cpp).
   int expected_efficiency;
+  // The fraction of expected_efficiency this algorithm keeps on the descriptor's shape.
+  double (*shape_factor)(const ConvDesc& d) = gemm_shape_factor;
 };
+
+// For algorithms whose rate does not depend on the shape the way a GEMM's does.
+double same_rate(const ConvDesc& d);
 
 // Filter packings shared by several algorithms.
 // [M][C'][KH][KW]: row m is one GEMM row of length C'*KH*KW, taps fastest.

@@ -118,7 +118,7 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 }  // namespace
 
 extern const Algorithm kDepthwiseNchw = {
-    "depthwise-nchw", supports, workspace_bytes, prepare, run, 40,
+    "depthwise-nchw", supports, workspace_bytes, prepare, run, 40, same_rate,
 };
 
 }  // namespace gemmconv

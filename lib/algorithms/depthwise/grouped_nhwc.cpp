@@ -59,6 +59,13 @@ void prepare(Plan& plan, const FilterView& filter) {
   }
 }
 
+// The lanes of a block that hold an output channel of the group an input channel belongs to:
+// M' of V when a vector spans several groups, all but the last block's spare lanes otherwise.
+double lane_use(const ConvDesc& d) {
+  const int64_t v = isa_vector_floats(selected_isa()), mg = d.Mg();
+  return mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
+}
+
 void run(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
@@ -86,7 +93,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGroupedNhwc = {
-    "grouped-nhwc", supports, no_workspace, prepare, run, 30,
+    "grouped-nhwc", supports, no_workspace, prepare, run, 30, lane_use,
 };
 
 }  // namespace gemmconv

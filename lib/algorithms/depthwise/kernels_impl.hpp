@@ -163,6 +163,11 @@ void depthwise_nhwc_rows_for(const DepthwiseNhwcJob& j) {
     };
     for (int64_t ox = 0; ox < inner.begin; ++ox) border(ox);
     int64_t ox = inner.begin;
+    // Eight pixels share most of their input columns at stride 1; at larger strides they share
+    // few, and four keep the number of input streams down.
+    if (SW == 1)
+      for (; ox + 8 <= inner.end; ox += 8)
+        depthwise_nhwc_all_blocks<8, KW, SW, kMultiplierOne>(j, oy, ox, rows, all);
     for (; ox + 4 <= inner.end; ox += 4)
       depthwise_nhwc_all_blocks<4, KW, SW, kMultiplierOne>(j, oy, ox, rows, all);
     for (; ox + 2 <= inner.end; ox += 2)
@@ -188,61 +193,82 @@ void depthwise_nhwc_rows(const DepthwiseNhwcJob& j) {
 
 // ---- grouped, channels-last -----------------------------------------------------------------
 
-template <int P, bool kCheck, bool kFull>
+// P consecutive output pixels, NB consecutive blocks of output channels that read the same
+// input channels [c0, c0 + channels) (NB = 2 only inside one group wider than two vectors):
+// per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds. x_off is the
+// input offset of the first pixel's tap (0, 0); only the taps rows x cols are read.
+template <int P, int NB, bool kFull>
 inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0,
-                                int64_t lanes, int64_t c0, int64_t channels, int64_t oy,
-                                int64_t ox, TapRange rows) {
+                                int64_t lanes, int64_t c0, int64_t channels, int64_t x_off,
+                                int64_t y_off, TapRange rows, TapRange cols) {
   const WindowGeometry& g = j.g;
-  vec acc[P];
-  const vec bias = load(w);
-  for (int p = 0; p < P; ++p) acc[p] = bias;
-  const TapRange cols =
-      kCheck ? valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W) : TapRange{0, g.KW};
-  for (int64_t ky = rows.begin; ky < rows.end; ++ky) {
-    const float* row = j.x + (oy * g.SH - g.PT + ky * g.DH) * g.W * j.C + c0;
+  vec acc[NB][P];
+  for (int b = 0; b < NB; ++b) {
+    const vec bias = load(w + b * j.block_stride);
+    for (int p = 0; p < P; ++p) acc[b][p] = bias;
+  }
+  const int64_t row_step = g.DH * g.W * j.C, pixel_step = g.SW * j.C;
+  int64_t row = x_off + rows.begin * row_step + c0;
+  for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step)
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
       const float* wt = w + V + (ky * g.KW + kx) * channels * V;
-      const float* px = row + (ox * g.SW - g.PL + kx * g.DW) * j.C;
+      const float* px = j.x + row + kx * g.DW * j.C;
       for (int64_t c = 0; c < channels; ++c) {
-        const vec wv = load(wt + c * V);
-        for (int p = 0; p < P; ++p) acc[p] += wv * px[p * g.SW * j.C + c];
+        vec wv[NB];
+        for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
+        for (int p = 0; p < P; ++p) {
+          const float xv = px[p * pixel_step + c];
+          for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
+        }
       }
     }
-  }
-  for (int p = 0; p < P; ++p)
-    store_lanes<kFull>(j.y + (oy * g.Wo + ox + p) * j.M + m0, clamp(acc[p], j.clamp), lanes);
+  for (int b = 0; b < NB; ++b)
+    for (int p = 0; p < P; ++p)
+      store_lanes<kFull>(j.y + y_off + p * j.M + m0 + b * V, clamp(acc[b][p], j.clamp), lanes);
 }
 
-template <bool kFull>
-void grouped_nhwc_row(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                      int64_t c0, int64_t channels, int64_t oy, TapRange rows,
-                      OutputRange inner) {
-  int64_t ox = 0;
-  for (; ox < inner.begin; ++ox)
-    grouped_nhwc_pixels<1, true, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
-  for (; ox + 6 <= inner.end; ox += 6)
-    grouped_nhwc_pixels<6, false, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
-  for (; ox < inner.end; ++ox)
-    grouped_nhwc_pixels<1, false, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
-  for (; ox < j.g.Wo; ++ox)
-    grouped_nhwc_pixels<1, true, kFull>(j, w, m0, lanes, c0, channels, oy, ox, rows);
+// P consecutive output pixels of row oy from ox on, every block of output channels (inside the
+// pixel step, as in depthwise_nhwc_all_blocks); two blocks at a time where they share inputs.
+template <int P>
+inline void grouped_nhwc_all_blocks(const GroupedNhwcJob& j, int64_t oy, int64_t ox,
+                                    TapRange rows, TapRange cols) {
+  const WindowGeometry& g = j.g;
+  const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
+  const int64_t y_off = (oy * g.Wo + ox) * j.M;
+  for (int64_t m0 = 0; m0 < j.M;) {
+    const float* w = j.weights + (m0 / V) * j.block_stride;
+    const int64_t lanes = min64(V, j.M - m0);
+    const int64_t g_lo = m0 / j.Mg, g_hi = (m0 + lanes - 1) / j.Mg;
+    const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
+    if (lanes == V && g_lo == g_hi && m0 + 2 * V <= (g_lo + 1) * j.Mg) {
+      grouped_nhwc_pixels<P, 2, true>(j, w, m0, V, c0, channels, x_off, y_off, rows, cols);
+      m0 += 2 * V;
+      continue;
+    }
+    if (lanes == V)
+      grouped_nhwc_pixels<P, 1, true>(j, w, m0, V, c0, channels, x_off, y_off, rows, cols);
+    else
+      grouped_nhwc_pixels<P, 1, false>(j, w, m0, lanes, c0, channels, x_off, y_off, rows, cols);
+    m0 += V;
+  }
 }
 
 void grouped_nhwc_rows(const GroupedNhwcJob& j) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
+  const TapRange all = {0, g.KW};
   for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
     const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
-    for (int64_t m0 = 0; m0 < j.M; m0 += V) {
-      const float* w = j.weights + (m0 / V) * j.block_stride;
-      const int64_t lanes = min64(V, j.M - m0);
-      const int64_t g_lo = m0 / j.Mg, g_hi = (m0 + lanes - 1) / j.Mg;
-      const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
-      if (lanes == V)
-        grouped_nhwc_row<true>(j, w, m0, lanes, c0, channels, oy, rows, inner);
-      else
-        grouped_nhwc_row<false>(j, w, m0, lanes, c0, channels, oy, rows, inner);
-    }
+    auto border = [&](int64_t ox) {
+      grouped_nhwc_all_blocks<1>(j, oy, ox, rows, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
+    };
+    for (int64_t ox = 0; ox < inner.begin; ++ox) border(ox);
+    int64_t ox = inner.begin;
+    for (; ox + 6 <= inner.end; ox += 6) grouped_nhwc_all_blocks<6>(j, oy, ox, rows, all);
+    for (; ox + 4 <= inner.end; ox += 4) grouped_nhwc_all_blocks<4>(j, oy, ox, rows, all);
+    for (; ox + 2 <= inner.end; ox += 2) grouped_nhwc_all_blocks<2>(j, oy, ox, rows, all);
+    for (; ox < inner.end; ++ox) grouped_nhwc_all_blocks<1>(j, oy, ox, rows, all);
+    for (ox = inner.end; ox < g.Wo; ++ox) border(ox);
   }
 }
 
