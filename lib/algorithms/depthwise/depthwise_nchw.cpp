@@ -98,6 +98,7 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     job.pitch = b.pitch;
     job.g = window_geometry(d);
     job.clamp = output_clamp(plan);
+    kernels.nchw_prepare(job);
     for (int64_t item = share.begin; item < share.end; ++item) {
       const int64_t strip = item % b.strips, band = item / b.strips % b.bands;
       const int64_t plane = item / (b.strips * b.bands);  // n * C + c

@@ -274,6 +274,17 @@ void grouped_nhwc_rows(const GroupedNhwcJob& j) {
 
 // ---- depthwise, channels-first --------------------------------------------------------------
 
+// dst[i] = src[2 * i] for i < count, reading no further than src[2 * count - 2].
+inline void deinterleave_even(float* dst, const float* src, int64_t count) {
+  typedef int32_t index_vec __attribute__((vector_size(V * sizeof(int32_t))));
+  index_vec even;
+  for (int l = 0; l < V; ++l) even[l] = 2 * l;
+  int64_t i = 0;
+  for (; i + V < count; i += V)
+    store(dst + i, __builtin_shuffle(load(src + 2 * i), load(src + 2 * i + V), even));
+  for (; i < count; ++i) dst[i] = src[2 * i];
+}
+
 // Stages the band's padded input: segment (row phase rp, column phase cp) holds, for staged row
 // r, the padded input row (row0 * SH + r * SH + rp) at padded columns col0 * SW + q * SW + cp,
 // zero where that is padding.
@@ -296,13 +307,13 @@ void stage_band(const DepthwiseNchwJob& j) {
           const float* src = j.x + iy * g.W + first + q0 * g.SW;  // the first real column
           if (g.SW == 1)
             __builtin_memcpy(dst + q0, src, sizeof(float) * (q1 - q0));
+          else if (g.SW == 2)
+            deinterleave_even(dst + q0, src, q1 - q0);
           else
             for (int64_t q = q0; q < q1; ++q) dst[q] = src[(q - q0) * g.SW];
         }
         for (int64_t q = q1; q < j.pitch; ++q) dst[q] = 0.0f;
       }
-  float* slack = j.stage + g.SH * g.SW * j.staged_rows * j.pitch;
-  for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
 }
 
 // Output (r, c) of the band is flat position r * pitch + c; tap t adds weight t times the staged
@@ -320,7 +331,9 @@ inline void nchw_positions(const DepthwiseNchwJob& j, const float* w, float bias
   for (int p = 0; p < P; ++p) store(j.band + i + p * V, acc[p]);
 }
 
-void depthwise_nchw_band(const DepthwiseNchwJob& j) {
+// What every band of a thread shares: the taps' offsets into the staged input, and the zero
+// slack after it (staging never writes there).
+void depthwise_nchw_prepare(const DepthwiseNchwJob& j) {
   const WindowGeometry& g = j.g;
   for (int64_t ky = 0; ky < g.KH; ++ky)
     for (int64_t kx = 0; kx < g.KW; ++kx) {
@@ -328,6 +341,12 @@ void depthwise_nchw_band(const DepthwiseNchwJob& j) {
       j.taps[ky * g.KW + kx] = ((rp * g.SW + cp) * j.staged_rows + ky * g.DH / g.SH) * j.pitch +
                                kx * g.DW / g.SW;
     }
+  float* slack = j.stage + g.SH * g.SW * j.staged_rows * j.pitch;
+  for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
+}
+
+void depthwise_nchw_band(const DepthwiseNchwJob& j) {
+  const WindowGeometry& g = j.g;
   stage_band(j);
   const int64_t positions = (j.rows - 1) * j.pitch + j.cols;
   for (int64_t k = 0; k < j.multiplier; ++k) {
@@ -346,7 +365,8 @@ void depthwise_nchw_band(const DepthwiseNchwJob& j) {
 }  // namespace
 
 extern const DepthwiseKernels kKernels = {
-    GEMMCONV_ISA, V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_band,
+    GEMMCONV_ISA,       V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_prepare,
+    depthwise_nchw_band,
 };
 
 }  // namespace GEMMCONV_ISA_NS
