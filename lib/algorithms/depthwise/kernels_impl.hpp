@@ -193,6 +193,16 @@ void depthwise_nhwc_rows(const DepthwiseNhwcJob& j) {
 
 // ---- grouped, channels-last -----------------------------------------------------------------
 
+// Compile-time values for generic lambdas.
+template <bool B>
+struct Flag {
+  static constexpr bool value = B;
+};
+template <int N>
+struct Count {
+  static constexpr int value = N;
+};
+
 // P consecutive output pixels, NB consecutive blocks of output channels that read the same
 // input channels [c0, c0 + channels) (NB = 2 only inside one group wider than two vectors):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds. x_off is the
@@ -227,48 +237,79 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
       store_lanes<kFull>(j.y + y_off + p * j.M + m0 + b * V, clamp(acc[b][p], j.clamp), lanes);
 }
 
-// P consecutive output pixels of row oy from ox on, every block of output channels (inside the
-// pixel step, as in depthwise_nhwc_all_blocks); two blocks at a time where they share inputs.
-template <int P>
-inline void grouped_nhwc_all_blocks(const GroupedNhwcJob& j, int64_t oy, int64_t ox,
-                                    TapRange rows, TapRange cols) {
-  const WindowGeometry& g = j.g;
-  const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
-  const int64_t y_off = (oy * g.Wo + ox) * j.M;
-  for (int64_t m0 = 0; m0 < j.M;) {
+// The blocks of output channels in order, two at a time where they share a group's inputs:
+// calls step(Flag<pair>, Flag<full>, weights, m0, lanes, c0, channels).
+template <typename Step>
+inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
+                               Step&& step) {
+  for (int64_t m0 = m_begin; m0 < m_end;) {
     const float* w = j.weights + (m0 / V) * j.block_stride;
     const int64_t lanes = min64(V, j.M - m0);
     const int64_t g_lo = m0 / j.Mg, g_hi = (m0 + lanes - 1) / j.Mg;
     const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
-    if (lanes == V && g_lo == g_hi && m0 + 2 * V <= (g_lo + 1) * j.Mg) {
-      grouped_nhwc_pixels<P, 2, true>(j, w, m0, V, c0, channels, x_off, y_off, rows, cols);
+    if (lanes == V && g_lo == g_hi && m0 + 2 * V <= (g_lo + 1) * j.Mg && m0 + 2 * V <= m_end) {
+      step(Flag<true>{}, Flag<true>{}, w, m0, V, c0, channels);
       m0 += 2 * V;
-      continue;
+    } else {
+      if (lanes == V)
+        step(Flag<false>{}, Flag<true>{}, w, m0, V, c0, channels);
+      else
+        step(Flag<false>{}, Flag<false>{}, w, m0, lanes, c0, channels);
+      m0 += V;
     }
-    if (lanes == V)
-      grouped_nhwc_pixels<P, 1, true>(j, w, m0, V, c0, channels, x_off, y_off, rows, cols);
-    else
-      grouped_nhwc_pixels<P, 1, false>(j, w, m0, lanes, c0, channels, x_off, y_off, rows, cols);
-    m0 += V;
   }
 }
 
-void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+// Output rows [row_begin, row_end) for the output channels [m_begin, m_end): border pixels one
+// at a time with their columns checked, interior pixels six, four, two, then one at a time.
+void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
   const TapRange all = {0, g.KW};
   for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
     const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
-    auto border = [&](int64_t ox) {
-      grouped_nhwc_all_blocks<1>(j, oy, ox, rows, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
+    auto pixels = [&](auto count, int64_t ox, TapRange cols) {
+      const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
+      const int64_t y_off = (oy * g.Wo + ox) * j.M;
+      each_grouped_block(j, m_begin, m_end,
+                         [&](auto pair, auto full, const float* w, int64_t m0, int64_t lanes,
+                             int64_t c0, int64_t channels) {
+                           grouped_nhwc_pixels<decltype(count)::value, decltype(pair)::value ? 2 : 1,
+                                               decltype(full)::value>(
+                               j, w, m0, lanes, c0, channels, x_off, y_off, rows, cols);
+                         });
     };
-    for (int64_t ox = 0; ox < inner.begin; ++ox) border(ox);
+    for (int64_t ox = 0; ox < inner.begin; ++ox)
+      pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
     int64_t ox = inner.begin;
-    for (; ox + 6 <= inner.end; ox += 6) grouped_nhwc_all_blocks<6>(j, oy, ox, rows, all);
-    for (; ox + 4 <= inner.end; ox += 4) grouped_nhwc_all_blocks<4>(j, oy, ox, rows, all);
-    for (; ox + 2 <= inner.end; ox += 2) grouped_nhwc_all_blocks<2>(j, oy, ox, rows, all);
-    for (; ox < inner.end; ++ox) grouped_nhwc_all_blocks<1>(j, oy, ox, rows, all);
-    for (ox = inner.end; ox < g.Wo; ++ox) border(ox);
+    for (; ox + 6 <= inner.end; ox += 6) pixels(Count<6>{}, ox, all);
+    for (; ox + 4 <= inner.end; ox += 4) pixels(Count<4>{}, ox, all);
+    for (; ox + 2 <= inner.end; ox += 2) pixels(Count<2>{}, ox, all);
+    for (; ox < inner.end; ++ox) pixels(Count<1>{}, ox, all);
+    for (ox = inner.end; ox < g.Wo; ++ox)
+      pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
+  }
+}
+
+// Where all the packed weights stay in a core's L2 cache, every block runs inside each pixel
+// step, so inputs are read as contiguous pixels and each step streams the weights from L2; larger
+// weights would stream from further away for every step, so then one block (or pair) at a time
+// runs over all the rows with its weights in L1.
+void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+  constexpr int64_t kWeightsInside = 512 * 1024;
+  const int64_t blocks = (j.M + V - 1) / V;
+  if (blocks * j.block_stride * int64_t(sizeof(float)) <= kWeightsInside) {
+    grouped_nhwc_channels(j, 0, j.M);
+    return;
+  }
+  for (int64_t m0 = 0; m0 < j.M;) {
+    const int64_t g_lo = m0 / j.Mg;
+    // A pair's two blocks go together.
+    const bool pair = m0 + V <= j.M && g_lo == (m0 + V - 1) / j.Mg &&
+                      m0 + 2 * V <= (g_lo + 1) * j.Mg && m0 + 2 * V <= j.M;
+    const int64_t m1 = min64(j.M, m0 + (pair ? 2 : 1) * V);
+    grouped_nhwc_channels(j, m0, m1);
+    m0 = m1;
   }
 }
 
@@ -290,30 +331,30 @@ inline void deinterleave_even(float* dst, const float* src, int64_t count) {
 // zero where that is padding.
 void stage_band(const DepthwiseNchwJob& j) {
   const WindowGeometry& g = j.g;
-  for (int64_t rp = 0; rp < g.SH; ++rp)
-    for (int64_t cp = 0; cp < g.SW; ++cp)
+  for (int64_t cp = 0; cp < g.SW; ++cp) {
+    // Real columns of this phase: 0 <= first + q * SW < W for q in [q0, q1).
+    const int64_t first = j.col0 * g.SW + cp - g.PL;
+    const int64_t q0 = min64(j.pitch, first >= 0 ? 0 : (-first + g.SW - 1) / g.SW);
+    const int64_t q1 = max64(q0, min64(j.pitch, floor_div(g.W - 1 - first, g.SW) + 1));
+    for (int64_t rp = 0; rp < g.SH; ++rp)
       for (int64_t r = 0; r < j.staged_rows; ++r) {
         float* dst = j.stage + ((rp * g.SW + cp) * j.staged_rows + r) * j.pitch;
         const int64_t iy = (j.row0 + r) * g.SH + rp - g.PT;
-        // Real columns: 0 <= first + q * SW < W.
-        const int64_t first = j.col0 * g.SW + cp - g.PL;
-        int64_t q0 = first >= 0 ? 0 : (-first + g.SW - 1) / g.SW;
-        int64_t q1 = min64(j.pitch, floor_div(g.W - 1 - first, g.SW) + 1);
-        if (iy < 0 || iy >= g.H) q0 = q1 = 0;
-        q0 = min64(q0, j.pitch);
-        q1 = max64(q0, q1);
-        for (int64_t q = 0; q < q0; ++q) dst[q] = 0.0f;
-        if (q1 > q0) {
-          const float* src = j.x + iy * g.W + first + q0 * g.SW;  // the first real column
-          if (g.SW == 1)
-            __builtin_memcpy(dst + q0, src, sizeof(float) * (q1 - q0));
-          else if (g.SW == 2)
-            deinterleave_even(dst + q0, src, q1 - q0);
-          else
-            for (int64_t q = q0; q < q1; ++q) dst[q] = src[(q - q0) * g.SW];
+        if (iy < 0 || iy >= g.H || q1 == q0) {
+          for (int64_t q = 0; q < j.pitch; ++q) dst[q] = 0.0f;
+          continue;
         }
+        for (int64_t q = 0; q < q0; ++q) dst[q] = 0.0f;
+        const float* src = j.x + iy * g.W + first + q0 * g.SW;  // the first real column
+        if (g.SW == 1)
+          __builtin_memcpy(dst + q0, src, sizeof(float) * (q1 - q0));
+        else if (g.SW == 2)
+          deinterleave_even(dst + q0, src, q1 - q0);
+        else
+          for (int64_t q = q0; q < q1; ++q) dst[q] = src[(q - q0) * g.SW];
         for (int64_t q = q1; q < j.pitch; ++q) dst[q] = 0.0f;
       }
+  }
 }
 
 // Output (r, c) of the band is flat position r * pitch + c; tap t adds weight t times the staged
@@ -356,9 +397,19 @@ void depthwise_nchw_band(const DepthwiseNchwJob& j) {
     for (; i + 4 * V <= positions; i += 4 * V) nchw_positions<4>(j, w, bias, i);
     for (; i < positions; i += V) nchw_positions<1>(j, w, bias, i);
     float* y = j.y + k * g.Ho * g.Wo + j.row0 * g.Wo + j.col0;
-    for (int64_t r = 0; r < j.rows; ++r)
-      for (int64_t c = 0; c < j.cols; ++c)
-        y[r * g.Wo + c] = clamp(j.band[r * j.pitch + c], j.clamp);
+    const float* band = j.band;
+    const int64_t rows = j.rows, cols = j.cols, pitch = j.pitch, wo = g.Wo;
+    if (j.clamp.active) {
+      const float lo = j.clamp.lo, hi = j.clamp.hi;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          const float v = band[r * pitch + c];
+          y[r * wo + c] = v < lo ? lo : (v > hi ? hi : v);
+        }
+    } else {
+      for (int64_t r = 0; r < rows; ++r)
+        __builtin_memcpy(y + r * wo, band + r * pitch, sizeof(float) * cols);
+    }
   }
 }
 
