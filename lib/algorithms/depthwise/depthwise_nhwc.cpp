@@ -54,7 +54,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kDepthwiseNhwc = {
-    "depthwise-nhwc", supports, no_workspace, prepare, run, 40, same_rate,
+    "depthwise-nhwc", supports, no_workspace, prepare, run, 25, same_rate,
 };
 
 }  // namespace gemmconv

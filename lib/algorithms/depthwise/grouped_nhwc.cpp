@@ -93,7 +93,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGroupedNhwc = {
-    "grouped-nhwc", supports, no_workspace, prepare, run, 30, lane_use,
+    "grouped-nhwc", supports, no_workspace, prepare, run, 60, lane_use,
 };
 
 }  // namespace gemmconv
