@@ -37,6 +37,9 @@ const (
 	AlgoKn2colAs        Algo = C.GEMMCONV_ALGO_KN2COL_AS
 	AlgoTiledNchw       Algo = C.GEMMCONV_ALGO_TILED_NCHW
 	AlgoTiledNhwc       Algo = C.GEMMCONV_ALGO_TILED_NHWC
+	AlgoDepthwiseNchw   Algo = C.GEMMCONV_ALGO_DEPTHWISE_NCHW
+	AlgoDepthwiseNhwc   Algo = C.GEMMCONV_ALGO_DEPTHWISE_NHWC
+	AlgoGroupedNhwc     Algo = C.GEMMCONV_ALGO_GROUPED_NHWC
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

@@ -96,8 +96,8 @@ func mustLen(t *testing.T) func(int, error) int {
 }
 
 // checkEveryAlgorithm runs d through AUTO and every algorithm that supports it against the
-// reference and returns how many ran.
-func checkEveryAlgorithm(t *testing.T, d ConvDesc, withBias bool, clamp *[2]float32) int {
+// reference and returns the ones that ran.
+func checkEveryAlgorithm(t *testing.T, d ConvDesc, withBias bool, clamp *[2]float32) []Algo {
 	filter := data(mustLen(t)(d.FilterLen()), 1)
 	input := data(mustLen(t)(d.InputLen()), 2)
 	var bias []float32
@@ -105,7 +105,7 @@ func checkEveryAlgorithm(t *testing.T, d ConvDesc, withBias bool, clamp *[2]floa
 		bias = data(int(d.OutChannels), 3)
 	}
 	want, bound := reference(t, d, input, filter, bias, clamp)
-	ran := 0
+	var ran []Algo
 	for _, algo := range append([]Algo{AlgoAuto}, Algos()...) {
 		opts := &Options{Algo: algo}
 		if clamp != nil {
@@ -134,7 +134,7 @@ func checkEveryAlgorithm(t *testing.T, d ConvDesc, withBias bool, clamp *[2]floa
 		if err := plan.Close(); err != nil {
 			t.Fatal(err)
 		}
-		ran++
+		ran = append(ran, algo)
 	}
 	return ran
 }
@@ -142,8 +142,8 @@ func checkEveryAlgorithm(t *testing.T, d ConvDesc, withBias bool, clamp *[2]floa
 func TestNCHW3x3PaddedWithBias(t *testing.T) {
 	d := ConvDesc{Batch: 2, InChannels: 4, OutChannels: 6, InHeight: 9, InWidth: 7,
 		KernelHeight: 3, KernelWidth: 3, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1}
-	if ran := checkEveryAlgorithm(t, d, true, nil); ran < 3 {
-		t.Fatalf("only %d algorithms ran", ran)
+	if ran := checkEveryAlgorithm(t, d, true, nil); len(ran) < 3 {
+		t.Fatalf("only %v ran", ran)
 	}
 }
 
@@ -151,16 +151,67 @@ func TestNHWCGroupedStridedDilatedClamped(t *testing.T) {
 	d := ConvDesc{Layout: NHWC, FilterLayout: OHWI, Batch: 2, Groups: 2, InChannels: 4,
 		OutChannels: 6, InHeight: 11, InWidth: 10, KernelHeight: 3, KernelWidth: 2,
 		StrideHeight: 2, DilationHeight: 2, PadTop: 1, PadLeft: 2, PadRight: 1}
-	if ran := checkEveryAlgorithm(t, d, true, &[2]float32{-0.5, 0.75}); ran < 2 {
-		t.Fatalf("only %d algorithms ran", ran)
+	if ran := checkEveryAlgorithm(t, d, true, &[2]float32{-0.5, 0.75}); len(ran) < 2 ||
+		!contains(ran, AlgoGroupedNhwc) {
+		t.Fatalf("only %v ran", ran)
+	}
+}
+
+func contains(algos []Algo, a Algo) bool {
+	for _, b := range algos {
+		if b == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Depthwise (groups = C) with a channel multiplier and a stride, so that each input channel feeds
+// two output channels and the output columns are not the input columns.
+func TestDepthwiseNCHWMultiplier2StridedPaddedWithBias(t *testing.T) {
+	d := ConvDesc{Batch: 2, Groups: 6, InChannels: 6, OutChannels: 12, InHeight: 10, InWidth: 9,
+		KernelHeight: 3, KernelWidth: 3, StrideHeight: 2, StrideWidth: 2, PadTop: 1, PadBottom: 1,
+		PadLeft: 1, PadRight: 1}
+	if ran := checkEveryAlgorithm(t, d, true, nil); !contains(ran, AlgoDepthwiseNchw) ||
+		!contains(ran, AlgoDirect) {
+		t.Fatalf("only %v ran", ran)
+	}
+}
+
+// 19 channels fill no vector width exactly, so depthwise-nhwc runs its channel tail too.
+func TestDepthwiseNHWCStridedDilatedAsymmetricPaddingClamped(t *testing.T) {
+	d := ConvDesc{Layout: NHWC, FilterLayout: OHWI, Groups: 19, InChannels: 19, OutChannels: 19,
+		InHeight: 12, InWidth: 11, KernelHeight: 5, KernelWidth: 3, StrideWidth: 2,
+		DilationHeight: 2, PadTop: 3, PadBottom: 1, PadRight: 2}
+	ran := checkEveryAlgorithm(t, d, true, &[2]float32{-0.5, 0.75})
+	if !contains(ran, AlgoDepthwiseNhwc) || contains(ran, AlgoDepthwiseNchw) {
+		t.Fatalf("ran %v", ran)
+	}
+}
+
+func TestDepthwiseNHWCMultiplier3WithoutBias(t *testing.T) {
+	d := ConvDesc{Layout: NHWC, Batch: 2, Groups: 7, InChannels: 7, OutChannels: 21, InHeight: 8,
+		InWidth: 8, KernelHeight: 3, KernelWidth: 3, PadTop: 1, PadBottom: 1, PadLeft: 1,
+		PadRight: 1}
+	if ran := checkEveryAlgorithm(t, d, false, nil); !contains(ran, AlgoDepthwiseNhwc) {
+		t.Fatalf("only %v ran", ran)
+	}
+}
+
+func TestGroupedNHWCThreeGroupsWithBias(t *testing.T) {
+	d := ConvDesc{Layout: NHWC, FilterLayout: OHWI, Batch: 2, Groups: 3, InChannels: 12,
+		OutChannels: 9, InHeight: 9, InWidth: 8, KernelHeight: 3, KernelWidth: 3, PadTop: 1,
+		PadBottom: 1, PadLeft: 1, PadRight: 1}
+	if ran := checkEveryAlgorithm(t, d, true, nil); !contains(ran, AlgoGroupedNhwc) {
+		t.Fatalf("only %v ran", ran)
 	}
 }
 
 func TestPointwise1x1WithoutBias(t *testing.T) {
 	d := ConvDesc{InChannels: 8, OutChannels: 5, InHeight: 6, InWidth: 6, KernelHeight: 1,
 		KernelWidth: 1}
-	if ran := checkEveryAlgorithm(t, d, false, nil); ran < 3 {
-		t.Fatalf("only %d algorithms ran", ran)
+	if ran := checkEveryAlgorithm(t, d, false, nil); len(ran) < 3 {
+		t.Fatalf("only %v ran", ran)
 	}
 }
 
@@ -296,6 +347,39 @@ func TestNamesStatusesAndWorkspaceAlignment(t *testing.T) {
 	}
 	if AlgoAuto.String() != "auto" {
 		t.Errorf("AUTO is called %q", AlgoAuto.String())
+	}
+	// Every named constant, in enum order, under the name gemmconv.h gives it: a constant the
+	// linked library does not know would fail NewPlan for a caller who names it.
+	named := []struct {
+		algo Algo
+		name string
+	}{
+		{AlgoDirect, "direct"}, {AlgoGemm1x1, "gemm-1x1"},
+		{AlgoIm2colCopyLong, "im2col-copy-long"}, {AlgoIm2rowCopyShort, "im2row-copy-short"},
+		{AlgoIm2colScan, "im2col-scan"}, {AlgoIm2colCopyShort, "im2col-copy-short"},
+		{AlgoIm2colCopySelf, "im2col-copy-self"}, {AlgoIm2rowScan, "im2row-scan"},
+		{AlgoIm2rowCopyLong, "im2row-copy-long"}, {AlgoIm2rowCopySelf, "im2row-copy-self"},
+		{AlgoMecCol, "mec-col"}, {AlgoMecRow, "mec-row"},
+		{AlgoKn2row, "kn2row"}, {AlgoKn2col, "kn2col"},
+		{AlgoKn2rowAa, "kn2row-aa"}, {AlgoKn2colAa, "kn2col-aa"},
+		{AlgoKn2rowAs, "kn2row-as"}, {AlgoKn2colAs, "kn2col-as"},
+		{AlgoTiledNchw, "tiled-nchw"}, {AlgoTiledNhwc, "tiled-nhwc"},
+		{AlgoDepthwiseNchw, "depthwise-nchw"}, {AlgoDepthwiseNhwc, "depthwise-nhwc"},
+		{AlgoGroupedNhwc, "grouped-nhwc"},
+	}
+	for i, n := range named {
+		if int(n.algo) != i+1 {
+			t.Errorf("%s is %d, want %d", n.name, uint32(n.algo), i+1)
+		}
+		if got := n.algo.String(); got != n.name {
+			t.Errorf("algorithm %d is called %q, want %q", uint32(n.algo), got, n.name)
+		}
+		if a, err := AlgoByName(n.name); err != nil || a != n.algo {
+			t.Errorf("AlgoByName(%q) gives %v, %v", n.name, a, err)
+		}
+	}
+	if len(Algos()) < len(named) {
+		t.Errorf("the library lists %d algorithms, the binding names %d", len(Algos()), len(named))
 	}
 	if _, err := AlgoByName("no-such"); !errors.Is(err, StatusInvalidArgument) {
 		t.Errorf("unknown name: %v", err)

@@ -38,6 +38,12 @@ impl Algo {
     pub const KN2COL_AS: Algo = Algo(sys::GEMMCONV_ALGO_KN2COL_AS);
     pub const TILED_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_TILED_NCHW);
     pub const TILED_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_TILED_NHWC);
+    /// "depthwise-nchw": groups = C, M = C x multiplier, NCHW activations.
+    pub const DEPTHWISE_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_DEPTHWISE_NCHW);
+    /// "depthwise-nhwc": groups = C, M = C x multiplier, NHWC activations.
+    pub const DEPTHWISE_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_DEPTHWISE_NHWC);
+    /// "grouped-nhwc": grouped convolutions with few channels per group, NHWC activations.
+    pub const GROUPED_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_GROUPED_NHWC);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

@@ -97,4 +97,41 @@ mod tests {
             assert_eq!(Algo::from_name(algo.name().unwrap()), Ok(algo));
         }
     }
+
+    #[test]
+    fn every_named_constant_is_known_to_the_library_by_its_header_name() {
+        // A constant the linked library does not know would make Plan::new fail for a caller who
+        // names it; the names are the ones gemmconv.h documents.
+        let named = [
+            (Algo::DIRECT, "direct"),
+            (Algo::GEMM_1X1, "gemm-1x1"),
+            (Algo::IM2COL_COPY_LONG, "im2col-copy-long"),
+            (Algo::IM2ROW_COPY_SHORT, "im2row-copy-short"),
+            (Algo::IM2COL_SCAN, "im2col-scan"),
+            (Algo::IM2COL_COPY_SHORT, "im2col-copy-short"),
+            (Algo::IM2COL_COPY_SELF, "im2col-copy-self"),
+            (Algo::IM2ROW_SCAN, "im2row-scan"),
+            (Algo::IM2ROW_COPY_LONG, "im2row-copy-long"),
+            (Algo::IM2ROW_COPY_SELF, "im2row-copy-self"),
+            (Algo::MEC_COL, "mec-col"),
+            (Algo::MEC_ROW, "mec-row"),
+            (Algo::KN2ROW, "kn2row"),
+            (Algo::KN2COL, "kn2col"),
+            (Algo::KN2ROW_AA, "kn2row-aa"),
+            (Algo::KN2COL_AA, "kn2col-aa"),
+            (Algo::KN2ROW_AS, "kn2row-as"),
+            (Algo::KN2COL_AS, "kn2col-as"),
+            (Algo::TILED_NCHW, "tiled-nchw"),
+            (Algo::TILED_NHWC, "tiled-nhwc"),
+            (Algo::DEPTHWISE_NCHW, "depthwise-nchw"),
+            (Algo::DEPTHWISE_NHWC, "depthwise-nhwc"),
+            (Algo::GROUPED_NHWC, "grouped-nhwc"),
+        ];
+        for (i, &(algo, name)) in named.iter().enumerate() {
+            assert_eq!(algo.0 as usize, i + 1, "{} out of enum order", name);
+            assert_eq!(algo.name(), Some(name));
+            assert_eq!(Algo::from_name(name), Ok(algo));
+        }
+        assert!(Algo::all().count() >= named.len());
+    }
 }

@@ -65,6 +65,9 @@ pub const GEMMCONV_ALGO_KN2ROW_AS: gemmconv_algo = 17;
 pub const GEMMCONV_ALGO_KN2COL_AS: gemmconv_algo = 18;
 pub const GEMMCONV_ALGO_TILED_NCHW: gemmconv_algo = 19;
 pub const GEMMCONV_ALGO_TILED_NHWC: gemmconv_algo = 20;
+pub const GEMMCONV_ALGO_DEPTHWISE_NCHW: gemmconv_algo = 21;
+pub const GEMMCONV_ALGO_DEPTHWISE_NHWC: gemmconv_algo = 22;
+pub const GEMMCONV_ALGO_GROUPED_NHWC: gemmconv_algo = 23;
 
 /// `GEMMCONV_WORKSPACE_ALIGNMENT`: required alignment of the workspace, in bytes.
 pub const GEMMCONV_WORKSPACE_ALIGNMENT: usize = 64;

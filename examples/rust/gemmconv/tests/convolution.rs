@@ -86,14 +86,14 @@ fn reference(
     (y, bound)
 }
 
-/// Runs `desc` through AUTO and every algorithm that supports it; returns how many ran.
-fn check_every_algorithm(desc: &ConvDesc, with_bias: bool, clamp: Option<(f32, f32)>) -> usize {
+/// Runs `desc` through AUTO and every algorithm that supports it; returns the ones that ran.
+fn check_every_algorithm(desc: &ConvDesc, with_bias: bool, clamp: Option<(f32, f32)>) -> Vec<Algo> {
     let filter = data(desc.filter_len().unwrap(), 1);
     let input = data(desc.input_len().unwrap(), 2);
     let bias = data(desc.out_channels as usize, 3);
     let bias = if with_bias { Some(&bias[..]) } else { None };
     let (expected, bound) = reference(desc, &input, &filter, bias, clamp);
-    let mut ran = 0;
+    let mut ran = Vec::new();
     for algo in std::iter::once(Algo::AUTO).chain(Algo::all()) {
         let mut options = Options::default().algo(algo);
         options.clamp = clamp;
@@ -117,15 +117,24 @@ fn check_every_algorithm(desc: &ConvDesc, with_bias: bool, clamp: Option<(f32, f
                 want
             );
         }
-        ran += 1;
+        ran.push(algo);
     }
     ran
+}
+
+/// "auto, direct, ..." for a failure message.
+fn names(algos: &[Algo]) -> String {
+    algos
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[test]
 fn nchw_3x3_padded_with_bias() {
     let desc = ConvDesc::new(4, 6, (9, 7), (3, 3)).batch(2).pad(1);
-    assert!(check_every_algorithm(&desc, true, None) >= 3);
+    assert!(check_every_algorithm(&desc, true, None).len() >= 3);
 }
 
 #[test]
@@ -138,13 +147,87 @@ fn nhwc_grouped_strided_dilated_asymmetric_padding_clamped() {
         .stride(2, 1)
         .dilation(2, 1)
         .padding(1, 0, 2, 1);
-    assert!(check_every_algorithm(&desc, true, Some((-0.5, 0.75))) >= 2);
+    let ran = check_every_algorithm(&desc, true, Some((-0.5, 0.75)));
+    assert!(ran.len() >= 2);
+    assert!(
+        ran.contains(&Algo::GROUPED_NHWC),
+        "ran only {}",
+        names(&ran)
+    );
+}
+
+// Depthwise (groups = C) with a channel multiplier and a stride, so that each input channel feeds
+// two output channels and the output columns are not the input columns.
+#[test]
+fn depthwise_nchw_multiplier_2_strided_padded_with_bias() {
+    let desc = ConvDesc::new(6, 12, (10, 9), (3, 3))
+        .batch(2)
+        .groups(6)
+        .stride(2, 2)
+        .pad(1);
+    let ran = check_every_algorithm(&desc, true, None);
+    assert!(
+        ran.contains(&Algo::DEPTHWISE_NCHW),
+        "ran only {}",
+        names(&ran)
+    );
+    assert!(ran.contains(&Algo::DIRECT), "ran only {}", names(&ran));
+}
+
+// 19 channels fill no vector width exactly, so depthwise-nhwc runs its channel tail too.
+#[test]
+fn depthwise_nhwc_strided_dilated_asymmetric_padding_clamped() {
+    let desc = ConvDesc::new(19, 19, (12, 11), (5, 3))
+        .layout(Layout::Nhwc)
+        .filter_layout(FilterLayout::Ohwi)
+        .groups(19)
+        .stride(1, 2)
+        .dilation(2, 1)
+        .padding(3, 1, 0, 2);
+    let ran = check_every_algorithm(&desc, true, Some((-0.5, 0.75)));
+    assert!(
+        ran.contains(&Algo::DEPTHWISE_NHWC),
+        "ran only {}",
+        names(&ran)
+    );
+    assert!(!ran.contains(&Algo::DEPTHWISE_NCHW), "ran {}", names(&ran));
+}
+
+#[test]
+fn depthwise_nhwc_multiplier_3_without_bias() {
+    let desc = ConvDesc::new(7, 21, (8, 8), (3, 3))
+        .layout(Layout::Nhwc)
+        .batch(2)
+        .groups(7)
+        .pad(1);
+    let ran = check_every_algorithm(&desc, false, None);
+    assert!(
+        ran.contains(&Algo::DEPTHWISE_NHWC),
+        "ran only {}",
+        names(&ran)
+    );
+}
+
+#[test]
+fn grouped_nhwc_three_groups_with_bias() {
+    let desc = ConvDesc::new(12, 9, (9, 8), (3, 3))
+        .layout(Layout::Nhwc)
+        .filter_layout(FilterLayout::Ohwi)
+        .batch(2)
+        .groups(3)
+        .pad(1);
+    let ran = check_every_algorithm(&desc, true, None);
+    assert!(
+        ran.contains(&Algo::GROUPED_NHWC),
+        "ran only {}",
+        names(&ran)
+    );
 }
 
 #[test]
 fn pointwise_1x1_without_bias() {
     let desc = ConvDesc::new(8, 5, (6, 6), (1, 1));
-    assert!(check_every_algorithm(&desc, false, None) >= 3);
+    assert!(check_every_algorithm(&desc, false, None).len() >= 3);
 }
 
 #[test]

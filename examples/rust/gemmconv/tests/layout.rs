@@ -203,6 +203,9 @@ fn constants_match_c() {
         constant!(GEMMCONV_ALGO_KN2COL_AS),
         constant!(GEMMCONV_ALGO_TILED_NCHW),
         constant!(GEMMCONV_ALGO_TILED_NHWC),
+        constant!(GEMMCONV_ALGO_DEPTHWISE_NCHW),
+        constant!(GEMMCONV_ALGO_DEPTHWISE_NHWC),
+        constant!(GEMMCONV_ALGO_GROUPED_NHWC),
         constant!(GEMMCONV_WORKSPACE_ALIGNMENT),
         constant!(GEMMCONV_FLAG_MEASURE),
     ];
