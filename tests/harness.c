@@ -170,6 +170,19 @@ gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* fi
   return plan;
 }
 
+void describe_case(const conv_case* c, char* buf, size_t size) {
+  const gemmconv_conv_desc* d = &c->desc;
+  snprintf(buf, size,
+           "%s/%s N=%u G=%u C=%u M=%u in=%ux%u k=%ux%u stride=%ux%u dilation=%ux%u "
+           "pad(t,b,l,r)=%u,%u,%u,%u bias=%d clamp=[%g,%g] threads=%u",
+           d->layout == GEMMCONV_LAYOUT_NHWC ? "NHWC" : "NCHW",
+           d->filter_layout == GEMMCONV_FILTER_OHWI ? "OHWI" : "OIHW", d->batch, d->groups,
+           d->in_channels, d->out_channels, d->in_height, d->in_width, d->kernel_height,
+           d->kernel_width, d->stride_height, d->stride_width, d->dilation_height,
+           d->dilation_width, d->pad_top, d->pad_bottom, d->pad_left, d->pad_right, c->with_bias,
+           (double)c->output_min, (double)c->output_max, c->threads);
+}
+
 int check_algorithm(const conv_case* c, gemmconv_algo algo) {
   const size_t nin = case_input_count(c), nout = case_output_count(c), nf = case_filter_count(c);
   float* input = malloc(nin * sizeof *input);
@@ -190,20 +203,27 @@ int check_algorithm(const conv_case* c, gemmconv_algo algo) {
     assert_null(plan);
     assert_int_not_equal(algo, GEMMCONV_ALGO_AUTO); /* AUTO computes every valid case */
   } else {
+    char what[400];
+    describe_case(c, what, sizeof what);
     if (s != GEMMCONV_STATUS_SUCCESS)
-      fail_msg("%s: plan_create gave %s", gemmconv_algo_name(algo), gemmconv_status_string(s));
+      fail_msg("%s: plan_create gave %s (%s)", gemmconv_algo_name(algo), gemmconv_status_string(s),
+               what);
     reference_conv(c, input, filter, b, expected, bound);
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
     guarded_workspace ws = guarded_alloc(bytes);
     for (size_t i = 0; i < nout; ++i) output[i] = NAN; /* every element must be written */
-    assert_int_equal(gemmconv_execute(plan, input, output, bytes ? ws.data : NULL, bytes),
-                     GEMMCONV_STATUS_SUCCESS);
-    assert_true(guards_intact(&ws));
+    const gemmconv_status e = gemmconv_execute(plan, input, output, bytes ? ws.data : NULL, bytes);
+    if (e != GEMMCONV_STATUS_SUCCESS)
+      fail_msg("%s: execute gave %s (%s)", gemmconv_algo_name(algo), gemmconv_status_string(e),
+               what);
+    if (!guards_intact(&ws))
+      fail_msg("%s wrote outside its %zu workspace bytes (%s)", gemmconv_algo_name(algo), bytes,
+               what);
     for (size_t i = 0; i < nout; ++i)
       if (!(fabs(output[i] - expected[i]) <= bound[i]))
-        fail_msg("%s: output[%zu] = %.9g, expected %.9g (bound %.3g)", gemmconv_algo_name(algo), i,
-                 (double)output[i], expected[i], bound[i]);
+        fail_msg("%s: output[%zu] = %.9g, expected %.9g (bound %.3g) (%s)",
+                 gemmconv_algo_name(algo), i, (double)output[i], expected[i], bound[i], what);
     guarded_free(&ws);
     gemmconv_plan_destroy(plan);
     ran = 1;
@@ -232,4 +252,78 @@ int check_case(const conv_case* c) {
     if (selected((gemmconv_algo)a)) ran += check_algorithm(c, (gemmconv_algo)a);
   assert_true(ran >= 1);
   return ran;
+}
+
+size_t plan_workspace_bytes(const conv_case* c, gemmconv_algo algo) {
+  gemmconv_plan* plan = NULL;
+  const gemmconv_status s = try_plan(c, algo, &plan);
+  if (s != GEMMCONV_STATUS_SUCCESS) {
+    char what[400];
+    describe_case(c, what, sizeof what);
+    fail_msg("plan for %s: %s (%s)", gemmconv_algo_name(algo), gemmconv_status_string(s), what);
+  }
+  size_t bytes = 0;
+  assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+  gemmconv_plan_destroy(plan);
+  return bytes;
+}
+
+void run_case(const conv_case* c, gemmconv_algo algo, const float* input, const float* filter,
+              const float* bias, float* output) {
+  gemmconv_plan* plan = make_plan(c, algo, filter, bias);
+  size_t bytes = 0;
+  assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+  void* ws = bytes ? aligned_alloc(GEMMCONV_WORKSPACE_ALIGNMENT, (bytes + 63) / 64 * 64) : NULL;
+  assert_int_equal(gemmconv_execute(plan, input, output, ws, bytes), GEMMCONV_STATUS_SUCCESS);
+  free(ws);
+  gemmconv_plan_destroy(plan);
+}
+
+void check_algorithm_runs(const conv_case* c, gemmconv_algo algo) {
+  if (!check_algorithm(c, algo)) {
+    char what[400];
+    describe_case(c, what, sizeof what);
+    fail_msg("%s reported UNSUPPORTED (%s)", gemmconv_algo_name(algo), what);
+  }
+}
+
+void check_workspace_per_thread(const conv_case* c, gemmconv_algo algo, size_t per_thread) {
+  const size_t bytes = plan_workspace_bytes(c, algo);
+  const size_t threads = c->threads ? c->threads : 1;
+  if (bytes > threads * per_thread) {
+    char what[400];
+    describe_case(c, what, sizeof what);
+    fail_msg("%s: workspace %zu bytes (%s)", gemmconv_algo_name(algo), bytes, what);
+  }
+}
+
+void check_same_bits_across_threads(const conv_case* c, gemmconv_algo algo) {
+  conv_case t = *c;
+  const size_t nin = case_input_count(&t), nout = case_output_count(&t);
+  const size_t nf = case_filter_count(&t);
+  float* in = malloc(nin * sizeof(float));
+  float* filter = malloc(nf * sizeof(float));
+  float* bias = malloc(t.desc.out_channels * sizeof(float));
+  float* first = malloc(nout * sizeof(float));
+  float* again = malloc(nout * sizeof(float));
+  fill_random(in, nin, 11);
+  fill_random(filter, nf, 12);
+  fill_random(bias, t.desc.out_channels, 13);
+  const float* b = t.with_bias ? bias : NULL;
+  t.threads = 1;
+  run_case(&t, algo, in, filter, b, first);
+  for (t.threads = 1; t.threads <= 3; ++t.threads) {
+    memset(again, 0xFF, nout * sizeof(float)); /* NaN: no bits left over from the last run */
+    run_case(&t, algo, in, filter, b, again);
+    if (memcmp(first, again, nout * sizeof(float)) != 0) {
+      char what[400];
+      describe_case(&t, what, sizeof what);
+      fail_msg("%s: output differs from 1 thread's (%s)", gemmconv_algo_name(algo), what);
+    }
+  }
+  free(in);
+  free(filter);
+  free(bias);
+  free(first);
+  free(again);
 }

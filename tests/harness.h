@@ -65,4 +65,26 @@ gemmconv_status try_plan(const conv_case* c, gemmconv_algo algo, gemmconv_plan**
 gemmconv_plan* make_plan(const conv_case* c, gemmconv_algo algo, const float* filter,
                          const float* bias);
 
+/* The plan's workspace bytes for the case and algorithm, failing the test unless it plans. */
+size_t plan_workspace_bytes(const conv_case* c, gemmconv_algo algo);
+
+/* Plans, executes once with a workspace of the reported size, and destroys the plan. */
+void run_case(const conv_case* c, gemmconv_algo algo, const float* input, const float* filter,
+              const float* bias, float* output);
+
+/* check_algorithm, failing the test when the algorithm reports UNSUPPORTED: for tests of one
+   algorithm, which must not pass by not running. */
+void check_algorithm_runs(const conv_case* c, gemmconv_algo algo);
+
+/* Fails the test unless the algorithm plans the case with at most per_thread workspace bytes
+   per thread of the case. */
+void check_workspace_per_thread(const conv_case* c, gemmconv_algo algo, size_t per_thread);
+
+/* Runs the algorithm on the case with 1, 2 and 3 threads and fails the test unless the outputs
+   are the same bytes. */
+void check_same_bits_across_threads(const conv_case* c, gemmconv_algo algo);
+
+/* The case's fields on one line, for failure messages. */
+void describe_case(const conv_case* c, char* buf, size_t size);
+
 #endif

@@ -13,73 +13,11 @@
 
 #include <cmocka.h>
 
+#include "alloc_count.h"
 #include "harness.h"
 
 static const char* const tiled_names[] = {"tiled-nchw", "tiled-nhwc"};
 static const gemmconv_layout tiled_layouts[] = {GEMMCONV_LAYOUT_NCHW, GEMMCONV_LAYOUT_NHWC};
-
-/* -- Allocation counting ----------------------------------------------------------------------
-   The test binary interposes the C allocator (the library, libstdc++, libgomp and BLIS all call
-   these) and counts calls while `counting` is set. Not with AddressSanitizer, which owns the
-   allocator itself: the test is skipped there. */
-#if defined(__SANITIZE_ADDRESS__)
-#define COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef COUNT_ALLOCATIONS
-#define COUNT_ALLOCATIONS 1
-#endif
-
-static int counting;
-static long allocator_calls;
-
-#if COUNT_ALLOCATIONS
-extern void* __libc_malloc(size_t size);
-extern void* __libc_calloc(size_t count, size_t size);
-extern void* __libc_realloc(void* p, size_t size);
-extern void* __libc_memalign(size_t alignment, size_t size);
-extern void __libc_free(void* p);
-
-static void count_call(void) {
-  if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
-    __atomic_fetch_add(&allocator_calls, 1, __ATOMIC_RELAXED);
-}
-
-void* malloc(size_t size) {
-  count_call();
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) {
-  count_call();
-  return __libc_calloc(count, size);
-}
-void* realloc(void* p, size_t size) {
-  count_call();
-  return __libc_realloc(p, size);
-}
-void free(void* p) {
-  count_call();
-  __libc_free(p);
-}
-int posix_memalign(void** out, size_t alignment, size_t size) {
-  count_call();
-  void* p = __libc_memalign(alignment, size);
-  if (p == NULL) return 12; /* ENOMEM */
-  *out = p;
-  return 0;
-}
-void* aligned_alloc(size_t alignment, size_t size) {
-  count_call();
-  return __libc_memalign(alignment, size);
-}
-void* memalign(size_t alignment, size_t size) {
-  count_call();
-  return __libc_memalign(alignment, size);
-}
-#endif
 
 /* -- Correctness at the blocking's edges ------------------------------------------------------ */
 
@@ -208,17 +146,6 @@ static void tiny(void** state) {
 
 /* -- Same result every run -------------------------------------------------------------------- */
 
-static void run_once(const conv_case* c, gemmconv_algo a, const float* in, const float* filter,
-                     const float* bias, float* out) {
-  gemmconv_plan* plan = make_plan(c, a, filter, bias);
-  size_t bytes = 0;
-  assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-  void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
-  assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
-  free(ws);
-  gemmconv_plan_destroy(plan);
-}
-
 /* Bit for bit the same output run after run with 3 threads; and since every output element is
    summed in the same order whatever thread computes it, the same as with 1 thread. */
 static void bit_identical_runs(void** state) {
@@ -238,13 +165,13 @@ static void bit_identical_runs(void** state) {
     fill_random(filter, case_filter_count(&c), 12);
     fill_random(bias, c.desc.out_channels, 13);
     c.threads = 3;
-    run_once(&c, a, in, filter, bias, first);
+    run_case(&c, a, in, filter, bias, first);
     for (int rep = 0; rep < 3; ++rep) {
-      run_once(&c, a, in, filter, bias, again);
+      run_case(&c, a, in, filter, bias, again);
       assert_memory_equal(first, again, nout * sizeof(float));
     }
     c.threads = 1;
-    run_once(&c, a, in, filter, bias, again);
+    run_case(&c, a, in, filter, bias, again);
     assert_memory_equal(first, again, nout * sizeof(float));
     free(in);
     free(filter);
@@ -306,7 +233,7 @@ static void workspace_at_most_256kib_per_thread(void** state) {
 
 static void execute_allocates_nothing(void** state) {
   (void)state;
-  if (!COUNT_ALLOCATIONS) skip();
+  if (!alloc_count_available()) skip();
   for (int i = 0; i < 2; ++i) {
     conv_case c = edge_case(40, 50, 30, 29, 3);
     c.desc.batch = 2;
@@ -314,46 +241,19 @@ static void execute_allocates_nothing(void** state) {
     c.threads = 3;
     c.output_min = -1.0f;
     c.output_max = 1.0f;
-    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
-    float* in = malloc(nin * sizeof(float));
-    float* filter = malloc(case_filter_count(&c) * sizeof(float));
-    float* bias = malloc(c.desc.out_channels * sizeof(float));
-    float* out = malloc(nout * sizeof(float));
-    fill_random(in, nin, 21);
-    fill_random(filter, case_filter_count(&c), 22);
-    fill_random(bias, c.desc.out_channels, 23);
-    gemmconv_plan* plan = make_plan(&c, algo_named(tiled_names[i]), filter, bias);
-    size_t bytes = 0;
-    assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = aligned_alloc(64, (bytes + 63) / 64 * 64);
-    /* The first run lets OpenMP build its thread pool: that is OpenMP's, once per process. */
-    assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
-    __atomic_store_n(&allocator_calls, 0, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
-    for (int rep = 0; rep < 3; ++rep)
-      assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
-    __atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
-    assert_int_equal(__atomic_load_n(&allocator_calls, __ATOMIC_SEQ_CST), 0);
-    free(ws);
-    gemmconv_plan_destroy(plan);
-    free(in);
-    free(filter);
-    free(bias);
-    free(out);
+    assert_int_equal(execute_allocator_calls(&c, algo_named(tiled_names[i])), 0);
   }
 }
 
 /* The counter itself works: creating a plan allocates. */
 static void allocation_counter_counts(void** state) {
   (void)state;
-  if (!COUNT_ALLOCATIONS) skip();
+  if (!alloc_count_available()) skip();
   conv_case c = edge_case(4, 4, 5, 5, 3);
   float filter[4 * 4 * 9] = {0};
-  __atomic_store_n(&allocator_calls, 0, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
+  alloc_count_start();
   gemmconv_plan* plan = make_plan(&c, algo_named("tiled-nchw"), filter, NULL);
-  __atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
-  assert_true(__atomic_load_n(&allocator_calls, __ATOMIC_SEQ_CST) > 0);
+  assert_true(alloc_count_stop() > 0);
   gemmconv_plan_destroy(plan);
 }
 

@@ -36,7 +36,9 @@ static void expect_refused(const gemmconv_plan* plan, const float* in, float* ou
   for (size_t i = 0; i < nout; ++i) assert_true(out[i] == -12345.0f);
 }
 
-static void contract_for(const conv_case* c) {
+/* Returns the algorithms that ran, as a bit mask of (1 << algo). */
+static uint64_t contract_for(const conv_case* c) {
+  uint64_t ran = 0;
   const size_t nin = case_input_count(c), nout = case_output_count(c);
   float* filter = malloc(case_filter_count(c) * sizeof(float));
   float* in = malloc(nin * sizeof(float));
@@ -45,6 +47,7 @@ static void contract_for(const conv_case* c) {
   fill_random(in, nin, 5);
   for (int a = 1; a <= gemmconv_algo_count(); ++a) {
     if (!check_algorithm(c, (gemmconv_algo)a)) continue; /* exact size, guards, correct */
+    ran |= UINT64_C(1) << a;
     gemmconv_plan* plan = make_plan(c, (gemmconv_algo)a, filter, NULL);
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
@@ -71,6 +74,7 @@ static void contract_for(const conv_case* c) {
   free(filter);
   free(in);
   free(out);
+  return ran;
 }
 
 static void contract_nchw(void** state) {
@@ -95,18 +99,49 @@ static void contract_nhwc(void** state) {
   contract_for(&c);
 }
 
-static void overlapping_buffers(void** state) {
+static int ran(uint64_t mask, const char* name) {
+  return (mask >> algo_named(name)) & 1;
+}
+
+/* groups = C = 6, multiplier 2; strided with asymmetric padding too. */
+static void contract_depthwise_algorithms(void** state) {
   (void)state;
-  conv_case c = contract_case(GEMMCONV_LAYOUT_NCHW, 1, 3);
-  const size_t nin = case_input_count(&c), nout = case_output_count(&c);
-  float* filter = calloc(case_filter_count(&c), sizeof(float));
+  for (int l = 0; l < 2; ++l) {
+    conv_case c = contract_case(l ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW, 6, 3);
+    c.desc.out_channels = 12;
+    const char* name = l ? "depthwise-nhwc" : "depthwise-nchw";
+    assert_true(ran(contract_for(&c), name));
+    c.desc.kernel_height = c.desc.kernel_width = 5;
+    c.desc.stride_height = c.desc.stride_width = 2;
+    c.desc.pad_top = c.desc.pad_left = 2;
+    c.desc.pad_bottom = 0;
+    c.desc.pad_right = 1;
+    assert_true(ran(contract_for(&c), name));
+  }
+}
+
+/* 3 groups of 2 -> 3 channels, then of 2 -> 2 channels strided in the other filter layout. */
+static void contract_grouped_nhwc(void** state) {
+  (void)state;
+  conv_case c = contract_case(GEMMCONV_LAYOUT_NHWC, 3, 3);
+  assert_true(ran(contract_for(&c), "grouped-nhwc"));
+  c.desc.out_channels = 6;
+  c.desc.stride_height = 2;
+  c.desc.filter_layout = GEMMCONV_FILTER_OHWI;
+  assert_true(ran(contract_for(&c), "grouped-nhwc"));
+}
+
+static void overlap_for(const conv_case* c) {
+  const size_t nin = case_input_count(c), nout = case_output_count(c);
+  float* filter = calloc(case_filter_count(c), sizeof(float));
   float* buffer = calloc(nin + nout, sizeof(float));
   for (int a = 1; a <= gemmconv_algo_count(); ++a) {
     gemmconv_plan_options o;
     gemmconv_plan_options_init(&o);
     o.algo = (gemmconv_algo)a;
     gemmconv_plan* plan = NULL;
-    if (gemmconv_plan_create(&c.desc, filter, NULL, &o, &plan) != GEMMCONV_STATUS_SUCCESS) continue;
+    if (gemmconv_plan_create(&c->desc, filter, NULL, &o, &plan) != GEMMCONV_STATUS_SUCCESS)
+      continue;
     size_t bytes = 0;
     gemmconv_plan_workspace_size(plan, &bytes);
     guarded_workspace ws = guarded_alloc(bytes);
@@ -129,10 +164,24 @@ static void overlapping_buffers(void** state) {
   free(buffer);
 }
 
+static void overlapping_buffers(void** state) {
+  (void)state;
+  conv_case c = contract_case(GEMMCONV_LAYOUT_NCHW, 1, 3);
+  overlap_for(&c);
+  c = contract_case(GEMMCONV_LAYOUT_NCHW, 6, 3); /* depthwise */
+  overlap_for(&c);
+  c.desc.layout = GEMMCONV_LAYOUT_NHWC;
+  overlap_for(&c);
+  c = contract_case(GEMMCONV_LAYOUT_NHWC, 3, 3);
+  overlap_for(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(contract_nchw),
       cmocka_unit_test(contract_nhwc),
+      cmocka_unit_test(contract_depthwise_algorithms),
+      cmocka_unit_test(contract_grouped_nhwc),
       cmocka_unit_test(overlapping_buffers),
   };
   return cmocka_run_group_tests_name("workspace", tests, NULL, NULL);

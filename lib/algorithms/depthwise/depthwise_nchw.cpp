@@ -6,13 +6,16 @@
 // dropped) and written once, with bias and clamp, into the `multiplier` planes that read it.
 //
 // Workspace (exact, nchw_bands): threads used x per-thread bytes, threads used = min(plan
-// threads, items); per thread, each rounded up to 64 bytes:
-//   staged input  4 * (SH * SW * staged_rows * pitch + 128)
-//   band          4 * (rows * pitch + 128)
-//   tap offsets   8 * KH * KW
-// with pitch = cols + (KW - 1) * DW / SW, staged_rows = rows + (KH - 1) * DH / SH, and rows and
-// cols chosen so that the first two stay within 12 KiB where the kernel's reach allows.
+// threads, items); per thread, each part rounded up to 64 bytes:
+//   staged input  4 * (row_phases * col_phases * staged_rows * pitch + 16)
+//   band          4 * (rows * pitch + 16)
+//   tap offsets   8 * (KH + KW)
+// with row_phases = min(KH, SH / gcd(DH, SH)) (likewise columns), pitch = cols + (KW - 1) * DW /
+// SW, staged_rows = rows + (KH - 1) * DH / SH, and rows and cols the largest that keep the whole
+// within 16 KiB (one row and one column when even those do not: only for kernels that reach
+// across more than about 60 rows and columns).
 #include <algorithm>
+#include <utility>
 
 #include "../../parallel/for_each_share.hpp"
 #include "depthwise_common.hpp"
@@ -22,44 +25,53 @@ namespace gemmconv {
 
 namespace {
 
-// Staged input plus band buffer per thread, in floats, before slack.
-constexpr int64_t kBandBudgetFloats = 3072;
+constexpr std::size_t kThreadBudgetBytes = 16 * 1024;
 
 std::size_t round_to_line(std::size_t bytes) {
   return round_up(bytes, kAlignment);
+}
+
+// Distinct values of k * dilation mod stride for k < kernel: they repeat with period
+// stride / gcd(dilation, stride).
+int64_t phases(int64_t kernel, int64_t dilation, int64_t stride) {
+  int64_t a = dilation, b = stride;
+  while (b != 0) a = std::exchange(b, a % b);
+  return std::min(kernel, stride / a);
 }
 
 }  // namespace
 
 NchwBands nchw_bands(const ConvDesc& d) {
   NchwBands b;
-  const int64_t phases = d.SH * d.SW;
+  b.row_phases = phases(d.KH, d.DH, d.SH);
+  b.col_phases = phases(d.KW, d.DW, d.SW);
+  const int64_t segments = b.row_phases * b.col_phases;
   const int64_t extra_rows = (d.KH - 1) * d.DH / d.SH, extra_cols = (d.KW - 1) * d.DW / d.SW;
-  // Floats one band needs for `rows` rows of pitch `pitch`.
-  auto floats = [&](int64_t rows, int64_t pitch) {
-    return (phases * (rows + extra_rows) + rows) * pitch;
-  };
-  b.cols = d.Wo;
-  if (floats(1, b.cols + extra_cols) > kBandBudgetFloats)
-    b.cols = std::max<int64_t>(1, kBandBudgetFloats / (phases * (1 + extra_rows) + 1) - extra_cols);
-  b.pitch = b.cols + extra_cols;
-  b.rows = 1;
-  while (b.rows < d.Ho && floats(b.rows + 1, b.pitch) <= kBandBudgetFloats) ++b.rows;
+  const std::size_t tap_bytes = round_to_line(
+      checked_mul(checked_add(std::size_t(d.KH), std::size_t(d.KW)), sizeof(int64_t)));
+  // Floats left for the staged segments and the band: rows * pitch * (segments + 1) +
+  // segments * extra_rows * pitch of them.
+  const std::size_t slack = 2 * (kNchwSlackFloats * sizeof(float) + kAlignment);
+  const int64_t budget =
+      tap_bytes + slack < kThreadBudgetBytes
+          ? int64_t(kThreadBudgetBytes - tap_bytes - slack) / int64_t(sizeof(float))
+          : 0;
+  const int64_t per_pitch_one_row = segments * (1 + extra_rows) + 1;
+  b.cols = std::clamp<int64_t>(budget / per_pitch_one_row - extra_cols, 1, d.Wo);
   b.strips = (d.Wo + b.cols - 1) / b.cols;
+  b.cols = (d.Wo + b.strips - 1) / b.strips;  // equal strips
+  b.pitch = b.cols + extra_cols;
+  b.rows = std::clamp<int64_t>((budget / b.pitch - segments * extra_rows) / (segments + 1), 1,
+                               d.Ho);
   b.bands = (d.Ho + b.rows - 1) / b.rows;
   b.rows = (d.Ho + b.bands - 1) / b.bands;  // equal bands
-  b.cols = (d.Wo + b.strips - 1) / b.strips;
-  b.pitch = b.cols + extra_cols;
   b.staged_rows = b.rows + extra_rows;
-  b.stage_floats = checked_add(
-      checked_product(std::size_t(phases), std::size_t(b.staged_rows), std::size_t(b.pitch)),
-      std::size_t(kNchwSlackFloats));
-  b.band_floats = checked_add(checked_mul(std::size_t(b.rows), std::size_t(b.pitch)),
-                              std::size_t(kNchwSlackFloats));
-  b.thread_bytes = checked_add(
-      checked_add(round_to_line(float_bytes(b.stage_floats)),
-                  round_to_line(float_bytes(b.band_floats))),
-      round_to_line(checked_mul(std::size_t(d.taps()), sizeof(int64_t))));
+  b.stage_bytes = round_to_line(float_bytes(checked_add(
+      checked_product(std::size_t(segments), std::size_t(b.staged_rows), std::size_t(b.pitch)),
+      std::size_t(kNchwSlackFloats))));
+  b.band_bytes = round_to_line(float_bytes(checked_add(
+      checked_mul(std::size_t(b.rows), std::size_t(b.pitch)), std::size_t(kNchwSlackFloats))));
+  b.thread_bytes = checked_add(checked_add(b.stage_bytes, b.band_bytes), tap_bytes);
   b.items = int64_t(checked_product(std::size_t(d.N), std::size_t(d.C), std::size_t(b.bands),
                                     std::size_t(b.strips)));
   return b;
@@ -90,10 +102,12 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     char* mine = reinterpret_cast<char*>(workspace) + std::size_t(thread) * b.thread_bytes;
     DepthwiseNchwJob job;
     job.stage = reinterpret_cast<float*>(mine);
-    job.band = reinterpret_cast<float*>(mine + round_to_line(b.stage_floats * sizeof(float)));
-    job.taps = reinterpret_cast<int64_t*>(mine + round_to_line(b.stage_floats * sizeof(float)) +
-                                          round_to_line(b.band_floats * sizeof(float)));
+    job.band = reinterpret_cast<float*>(mine + b.stage_bytes);
+    job.row_taps = reinterpret_cast<int64_t*>(mine + b.stage_bytes + b.band_bytes);
+    job.col_taps = job.row_taps + d.KH;
     job.multiplier = multiplier;
+    job.row_phases = b.row_phases;
+    job.col_phases = b.col_phases;
     job.staged_rows = b.staged_rows;
     job.pitch = b.pitch;
     job.g = window_geometry(d);

@@ -49,20 +49,23 @@ struct GroupedNhwcJob {
 
 // Depthwise, channels-first: one input plane, a band of output rows and a strip of output
 // columns, for the `multiplier` output planes that read it. The band's padded input is staged
-// split by row and column phase (stride), so every tap reads the staged rows as one run:
-// `stage` holds sh * sw * rows * pitch floats plus `slack`, `band` pitch * band_rows + slack,
-// `taps` KH * KW offsets.
+// split by the phases its taps read (k * D mod S, per axis), so every tap reads the staged rows
+// as one run: segment (row phase, column phase) holds `staged_rows` rows of `pitch` floats, and
+// tap (ky, kx) starts at row_taps[ky] + col_taps[kx]. `stage` has room for every segment plus
+// kNchwSlackFloats, `band` for rows * pitch + kNchwSlackFloats.
 struct DepthwiseNchwJob {
   const float* x;        // [H][W], one input plane
   float* y;              // `multiplier` output planes of [Ho][Wo], consecutive
   const float* weights;  // [multiplier][KH * KW]
   const float* bias;     // [multiplier], or null
   int64_t multiplier;
-  int64_t row0, rows, col0, cols;   // the output band and strip
-  int64_t staged_rows, pitch;       // per phase: rows staged, floats per staged row
+  int64_t row0, rows, col0, cols;     // the output band and strip
+  int64_t row_phases, col_phases;     // segments per axis
+  int64_t staged_rows, pitch;         // per segment
   float* stage;
   float* band;
-  int64_t* taps;
+  int64_t* row_taps;  // [KH]
+  int64_t* col_taps;  // [KW]
   WindowGeometry g;
   OutputClamp clamp;
 };
@@ -72,7 +75,8 @@ struct DepthwiseKernels {
   int vector_floats;
   void (*nhwc_rows)(const DepthwiseNhwcJob& job);
   void (*grouped_nhwc_rows)(const GroupedNhwcJob& job);
-  // Once per thread before its bands (fills `taps`, zeroes the stage's slack), then per band.
+  // Once per thread before its bands (fills the tap offsets, zeroes the stage's slack), then
+  // per band.
   void (*nchw_prepare)(const DepthwiseNchwJob& job);
   void (*nchw_band)(const DepthwiseNchwJob& job);
 };
@@ -80,8 +84,8 @@ struct DepthwiseKernels {
 // The table compiled for `isa`; the baseline one when this build has no such variant.
 const DepthwiseKernels& depthwise_kernels(Isa isa);
 
-// Floats past the end of the staged band and of the band buffer that a job may read or
-// write (whole vectors of the widest ISA, several per step).
-constexpr int64_t kNchwSlackFloats = 16 * 8;
+// Floats past the end of the staged band and of the band buffer that a job may read or write:
+// one vector of the widest ISA.
+constexpr int64_t kNchwSlackFloats = 16;
 
 }  // namespace gemmconv

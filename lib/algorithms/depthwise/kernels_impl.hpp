@@ -326,20 +326,20 @@ inline void deinterleave_even(float* dst, const float* src, int64_t count) {
   for (; i < count; ++i) dst[i] = src[2 * i];
 }
 
-// Stages the band's padded input: segment (row phase rp, column phase cp) holds, for staged row
-// r, the padded input row (row0 * SH + r * SH + rp) at padded columns col0 * SW + q * SW + cp,
-// zero where that is padding.
+// Stages the band's padded input: segment (row slot sr, column slot sc) holds, for staged row
+// r, the padded input row (row0 + r) * SH + rp at padded columns (col0 + q) * SW + cp, with
+// rp = sr * DH mod SH and cp = sc * DW mod SW; zero where that is padding.
 void stage_band(const DepthwiseNchwJob& j) {
   const WindowGeometry& g = j.g;
-  for (int64_t cp = 0; cp < g.SW; ++cp) {
+  for (int64_t sc = 0; sc < j.col_phases; ++sc) {
     // Real columns of this phase: 0 <= first + q * SW < W for q in [q0, q1).
-    const int64_t first = j.col0 * g.SW + cp - g.PL;
+    const int64_t first = j.col0 * g.SW + sc * g.DW % g.SW - g.PL;
     const int64_t q0 = min64(j.pitch, first >= 0 ? 0 : (-first + g.SW - 1) / g.SW);
     const int64_t q1 = max64(q0, min64(j.pitch, floor_div(g.W - 1 - first, g.SW) + 1));
-    for (int64_t rp = 0; rp < g.SH; ++rp)
+    for (int64_t sr = 0; sr < j.row_phases; ++sr)
       for (int64_t r = 0; r < j.staged_rows; ++r) {
-        float* dst = j.stage + ((rp * g.SW + cp) * j.staged_rows + r) * j.pitch;
-        const int64_t iy = (j.row0 + r) * g.SH + rp - g.PT;
+        float* dst = j.stage + ((sr * j.col_phases + sc) * j.staged_rows + r) * j.pitch;
+        const int64_t iy = (j.row0 + r) * g.SH + sr * g.DH % g.SH - g.PT;
         if (iy < 0 || iy >= g.H || q1 == q0) {
           for (int64_t q = 0; q < j.pitch; ++q) dst[q] = 0.0f;
           continue;
@@ -361,28 +361,28 @@ void stage_band(const DepthwiseNchwJob& j) {
 // value at taps[t] + that position. P vectors of positions from i on.
 template <int P>
 inline void nchw_positions(const DepthwiseNchwJob& j, const float* w, float bias, int64_t i) {
-  const int64_t taps = j.g.KH * j.g.KW;
   vec acc[P];
   for (int p = 0; p < P; ++p) acc[p] = splat(bias);
-  for (int64_t t = 0; t < taps; ++t) {
-    const vec wv = splat(w[t]);
-    const float* s = j.stage + j.taps[t] + i;
-    for (int p = 0; p < P; ++p) acc[p] += wv * load(s + p * V);
-  }
+  for (int64_t ky = 0; ky < j.g.KH; ++ky)
+    for (int64_t kx = 0; kx < j.g.KW; ++kx) {
+      const vec wv = splat(w[ky * j.g.KW + kx]);
+      const float* s = j.stage + j.row_taps[ky] + j.col_taps[kx] + i;
+      for (int p = 0; p < P; ++p) acc[p] += wv * load(s + p * V);
+    }
   for (int p = 0; p < P; ++p) store(j.band + i + p * V, acc[p]);
 }
 
 // What every band of a thread shares: the taps' offsets into the staged input, and the zero
-// slack after it (staging never writes there).
+// slack after it (staging never writes there). Tap ky reads row slot ky mod row_phases (the
+// phases k * DH mod SH repeat with that period), staged row ky * DH / SH of it; likewise kx.
 void depthwise_nchw_prepare(const DepthwiseNchwJob& j) {
   const WindowGeometry& g = j.g;
   for (int64_t ky = 0; ky < g.KH; ++ky)
-    for (int64_t kx = 0; kx < g.KW; ++kx) {
-      const int64_t rp = ky * g.DH % g.SH, cp = kx * g.DW % g.SW;
-      j.taps[ky * g.KW + kx] = ((rp * g.SW + cp) * j.staged_rows + ky * g.DH / g.SH) * j.pitch +
-                               kx * g.DW / g.SW;
-    }
-  float* slack = j.stage + g.SH * g.SW * j.staged_rows * j.pitch;
+    j.row_taps[ky] =
+        ((ky % j.row_phases) * j.col_phases * j.staged_rows + ky * g.DH / g.SH) * j.pitch;
+  for (int64_t kx = 0; kx < g.KW; ++kx)
+    j.col_taps[kx] = (kx % j.col_phases) * j.staged_rows * j.pitch + kx * g.DW / g.SW;
+  float* slack = j.stage + j.row_phases * j.col_phases * j.staged_rows * j.pitch;
   for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
 }
 

@@ -1,0 +1,410 @@
+/* Grouped convolutions, and what is specific to grouped-nhwc (two groups or more, any C/G and
+   M/G, in NHWC). Parameter sweeps one or two fields at a time around a small base case (XNNPACK
+   style); each case runs through every algorithm that supports it, in both layouts and both filter
+   layouts, against the reference, and an NHWC case must also have run grouped-nhwc, so that an
+   UNSUPPORTED cannot pass for a success. Then what its contract adds: bit-identical results for
+   any thread count, at most 16 KiB of workspace per thread (checked on every case and on real
+   grouped layers), an execute that allocates nothing. The instruction set is chosen at run
+   time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc_count.h"
+#include "harness.h"
+
+enum { WORKSPACE_PER_THREAD = 16 * 1024 };
+
+/* G groups of cg input and mg output channels each, NHWC/OHWI, 9 x 10 input, 3x3 kernel,
+   stride 1, padding 1, one thread (check_grouped adds three). */
+static conv_case grouped_case(uint32_t groups, uint32_t cg, uint32_t mg) {
+  conv_case c = base_case();
+  c.desc.layout = GEMMCONV_LAYOUT_NHWC;
+  c.desc.filter_layout = GEMMCONV_FILTER_OHWI;
+  c.desc.groups = groups;
+  c.desc.in_channels = groups * cg;
+  c.desc.out_channels = groups * mg;
+  c.desc.in_height = 9;
+  c.desc.in_width = 10;
+  c.threads = 1;
+  return c;
+}
+
+static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t r) {
+  c->desc.pad_top = t;
+  c->desc.pad_bottom = b;
+  c->desc.pad_left = l;
+  c->desc.pad_right = r;
+}
+
+/* On NHWC, grouped-nhwc must run and match (and keep to its workspace bound), on the case's
+   threads and on three; then every algorithm, AUTO included, against the reference on the
+   case's threads. Only grouped-nhwc gets the extra threads: the GEMM algorithms enter a parallel
+   region per group, which costs a scheduler time slice per group on a machine busy with other
+   tests. */
+static void check_grouped(const conv_case* c) {
+  if (c->desc.layout == GEMMCONV_LAYOUT_NHWC) {
+    const gemmconv_algo a = algo_named("grouped-nhwc");
+    conv_case threaded = *c;
+    threaded.threads = 3;
+    const conv_case* both[] = {c, &threaded};
+    for (int i = 0; i < 2; ++i) {
+      check_algorithm_runs(both[i], a);
+      check_workspace_per_thread(both[i], a, WORKSPACE_PER_THREAD);
+    }
+  }
+  check_case(c);
+}
+
+/* Both activation layouts with both filter layouts (which differ whenever C/G > 1). */
+static void sweep(conv_case c) {
+  for (int l = 0; l < 2; ++l)
+    for (int f = 0; f < 2; ++f) {
+      c.desc.layout = l ? GEMMCONV_LAYOUT_NCHW : GEMMCONV_LAYOUT_NHWC;
+      c.desc.filter_layout = f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI;
+      check_grouped(&c);
+    }
+}
+
+/* -- Sweeps ----------------------------------------------------------------------------------- */
+
+static void base(void** state) {
+  (void)state;
+  sweep(grouped_case(3, 2, 3));
+}
+
+/* Channels per group on both sides from 1 to 33: below, at and past every vector width, and
+   M/G both larger and smaller than C/G; each pair with two group counts, the first running
+   through 2..8. */
+static void channels_per_group(void** state) {
+  (void)state;
+  const uint32_t cm[][2] = {{1, 1},  {2, 3},   {4, 4},  {5, 7},  {8, 8}, {16, 16},
+                            {17, 9}, {32, 32}, {33, 2}, {3, 1},  {1, 6}, {9, 17},
+                            {2, 33}, {24, 24}, {8, 1},  {1, 16}, {7, 8}, {15, 17}};
+  for (size_t i = 0; i < sizeof cm / sizeof cm[0]; ++i) {
+    const uint32_t g = 2 + (uint32_t)(i % 7);
+    const uint32_t groups[] = {g, g == 8 ? 3 : 8};
+    for (int j = 0; j < 2; ++j) {
+      conv_case c = grouped_case(groups[j], cm[i][0], cm[i][1]);
+      c.desc.in_height = 6;
+      c.desc.in_width = 7;
+      sweep(c);
+    }
+  }
+}
+
+static void group_counts(void** state) {
+  (void)state;
+  for (uint32_t g = 2; g <= 8; ++g) sweep(grouped_case(g, 3, 5));
+  sweep(grouped_case(16, 4, 4));
+  sweep(grouped_case(32, 4, 4)); /* ResNeXt's cardinality */
+  sweep(grouped_case(64, 2, 2));
+}
+
+/* C/G = 1: depthwise convolutions are grouped ones too. */
+static void one_channel_per_group(void** state) {
+  (void)state;
+  for (uint32_t mult = 1; mult <= 3; ++mult) {
+    sweep(grouped_case(16, 1, mult));
+    sweep(grouped_case(17, 1, mult));
+  }
+}
+
+static void kernel_sizes(void** state) {
+  (void)state;
+  const uint32_t k[] = {1, 2, 3, 5, 7};
+  for (size_t i = 0; i < sizeof k / sizeof k[0]; ++i) {
+    conv_case c = grouped_case(3, 5, 7);
+    c.desc.in_height = 11;
+    c.desc.in_width = 12;
+    c.desc.kernel_height = c.desc.kernel_width = k[i];
+    set_pads(&c, k[i] / 2, (k[i] - 1) / 2, k[i] / 2, (k[i] - 1) / 2);
+    sweep(c);
+  }
+}
+
+static void non_square_kernels(void** state) {
+  (void)state;
+  const uint32_t shapes[][2] = {{1, 3}, {3, 1}, {5, 2}, {2, 5}, {1, 7}};
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i) {
+    conv_case c = grouped_case(4, 4, 3);
+    c.desc.in_height = c.desc.in_width = 11;
+    c.desc.kernel_height = shapes[i][0];
+    c.desc.kernel_width = shapes[i][1];
+    set_pads(&c, shapes[i][0] / 2, 0, 0, shapes[i][1] / 2);
+    sweep(c);
+  }
+}
+
+static void strides(void** state) {
+  (void)state;
+  const uint32_t s[][2] = {{2, 2}, {2, 1}, {1, 3}, {3, 3}};
+  for (size_t i = 0; i < sizeof s / sizeof s[0]; ++i) {
+    conv_case c = grouped_case(3, 5, 7);
+    c.desc.in_height = 13;
+    c.desc.in_width = 14;
+    c.desc.stride_height = s[i][0];
+    c.desc.stride_width = s[i][1];
+    sweep(c);
+  }
+  conv_case c = grouped_case(4, 8, 8); /* strided 1x1, as in a downsampling shortcut */
+  c.desc.kernel_height = c.desc.kernel_width = 1;
+  c.desc.stride_height = c.desc.stride_width = 2;
+  set_pads(&c, 0, 0, 0, 0);
+  sweep(c);
+}
+
+static void dilations(void** state) {
+  (void)state;
+  const uint32_t d[][2] = {{2, 2}, {3, 1}, {1, 3}};
+  for (size_t i = 0; i < sizeof d / sizeof d[0]; ++i) {
+    conv_case c = grouped_case(3, 5, 7);
+    c.desc.in_height = 13;
+    c.desc.in_width = 14;
+    c.desc.dilation_height = d[i][0];
+    c.desc.dilation_width = d[i][1];
+    set_pads(&c, d[i][0], d[i][0], d[i][1], d[i][1]);
+    sweep(c);
+  }
+}
+
+static void padding(void** state) {
+  (void)state;
+  for (int side = 0; side < 4; ++side)
+    for (uint32_t p = 1; p <= 2; ++p) {
+      conv_case c = grouped_case(3, 2, 3);
+      set_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
+      sweep(c);
+    }
+  const uint32_t pads[][4] = {{2, 0, 1, 3}, {0, 3, 2, 0}, {0, 0, 0, 0}, {4, 3, 5, 4}};
+  for (size_t i = 0; i < sizeof pads / sizeof pads[0]; ++i) {
+    conv_case c = grouped_case(3, 5, 7);
+    set_pads(&c, pads[i][0], pads[i][1], pads[i][2], pads[i][3]);
+    sweep(c);
+  }
+}
+
+static void planes(void** state) {
+  (void)state;
+  const uint32_t hw[][2] = {{1, 1}, {1, 9}, {9, 1}, {2, 17}, {28, 28}};
+  for (size_t i = 0; i < sizeof hw / sizeof hw[0]; ++i) {
+    conv_case c = grouped_case(3, 5, 7);
+    c.desc.in_height = hw[i][0];
+    c.desc.in_width = hw[i][1];
+    sweep(c);
+  }
+  conv_case c = grouped_case(4, 4, 4);
+  c.desc.in_height = c.desc.in_width = 56;
+  c.desc.stride_height = c.desc.stride_width = 2;
+  set_pads(&c, 0, 1, 0, 1);
+  sweep(c);
+}
+
+static void batch(void** state) {
+  (void)state;
+  conv_case c = grouped_case(3, 5, 7);
+  c.desc.batch = 3;
+  sweep(c);
+}
+
+static void bias(void** state) {
+  (void)state;
+  conv_case c = grouped_case(3, 5, 7);
+  c.with_bias = 1;
+  sweep(c);
+  c = grouped_case(8, 16, 16);
+  c.with_bias = 1;
+  sweep(c);
+}
+
+static void clamp(void** state) {
+  (void)state;
+  conv_case c = grouped_case(3, 5, 7);
+  c.output_min = -0.5f;
+  c.output_max = 0.25f;
+  sweep(c);
+  c.with_bias = 1;
+  c.output_min = 0.0f; /* ReLU */
+  c.output_max = INFINITY;
+  sweep(c);
+  c.output_min = -INFINITY;
+  c.output_max = 0.0f;
+  sweep(c);
+}
+
+static void threads(void** state) {
+  (void)state;
+  for (uint32_t t = 1; t <= 4; ++t) {
+    conv_case c = grouped_case(4, 5, 9);
+    c.desc.batch = 2;
+    c.desc.in_height = 15;
+    c.desc.in_width = 14;
+    c.threads = t;
+    sweep(c);
+  }
+}
+
+/* Several fields at once: the index arithmetic of stride, dilation and padding together. */
+static void mixtures(void** state) {
+  (void)state;
+  conv_case c = grouped_case(3, 17, 9);
+  c.desc.batch = 2;
+  c.desc.in_height = c.desc.in_width = 13;
+  c.desc.stride_height = c.desc.stride_width = 2;
+  c.desc.dilation_height = c.desc.dilation_width = 2;
+  set_pads(&c, 2, 1, 0, 2);
+  c.with_bias = 1;
+  c.output_min = -0.75f;
+  c.output_max = 0.5f;
+  sweep(c);
+
+  c = grouped_case(4, 5, 7);
+  c.desc.in_height = 17;
+  c.desc.in_width = 19;
+  c.desc.kernel_height = c.desc.kernel_width = 5;
+  c.desc.stride_height = 2;
+  c.desc.stride_width = 3;
+  set_pads(&c, 2, 0, 3, 1);
+  c.with_bias = 1;
+  sweep(c);
+}
+
+/* -- Same result for any thread count --------------------------------------------------------- */
+
+static void bit_identical_across_threads(void** state) {
+  (void)state;
+  conv_case c = grouped_case(8, 16, 16);
+  c.desc.batch = 2;
+  c.desc.in_height = 21;
+  c.desc.in_width = 22;
+  c.with_bias = 1;
+  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+  c = grouped_case(3, 17, 9);
+  c.desc.in_height = 25;
+  c.desc.in_width = 23;
+  c.desc.kernel_height = c.desc.kernel_width = 5;
+  c.desc.stride_height = c.desc.stride_width = 2;
+  set_pads(&c, 1, 3, 2, 0);
+  c.desc.filter_layout = GEMMCONV_FILTER_OIHW;
+  c.output_min = -0.5f;
+  c.output_max = 0.5f;
+  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+  c = grouped_case(2, 5, 7); /* fewer output rows than threads */
+  c.desc.in_height = 1;
+  c.desc.in_width = 30;
+  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+}
+
+/* -- Workspace on real layers ----------------------------------------------------------------- */
+
+typedef struct layer {
+  const char* name;
+  uint32_t groups, ic, oc, ih, kh, sh, ph;
+} layer;
+
+/* Grouped layers of real networks at full size. */
+static const layer grouped_layers[] = {
+    {"resnext_50_32x4d:conv2", 32, 128, 128, 56, 3, 1, 1},
+    {"resnext_50_32x4d:conv3", 32, 256, 256, 56, 3, 2, 1},
+    {"resnext_50_32x4d:conv5", 32, 1024, 1024, 7, 3, 1, 1},
+    {"alexnet:conv2", 2, 96, 256, 27, 5, 1, 2},
+    {"alexnet:conv4", 2, 384, 384, 13, 3, 1, 1},
+    {"shufflenet_v1_g3:stage2_1x1", 3, 240, 60, 28, 1, 1, 0},
+    {"regnetx_200mf:stage2_block1", 7, 56, 56, 56, 3, 2, 1}, /* group width 8 */
+};
+
+static conv_case layer_case(const layer* L) {
+  conv_case c = grouped_case(L->groups, L->ic / L->groups, L->oc / L->groups);
+  c.desc.in_height = c.desc.in_width = L->ih;
+  c.desc.kernel_height = c.desc.kernel_width = L->kh;
+  c.desc.stride_height = c.desc.stride_width = L->sh;
+  set_pads(&c, L->ph, L->ph, L->ph, L->ph);
+  c.with_bias = 1;
+  return c;
+}
+
+static void workspace_at_most_16kib_per_thread(void** state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i)
+    for (int f = 0; f < 2; ++f)
+      for (uint32_t t = 1; t <= 2; ++t) {
+        conv_case c = layer_case(&grouped_layers[i]);
+        c.desc.filter_layout = f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI;
+        c.threads = t;
+        check_workspace_per_thread(&c, algo_named("grouped-nhwc"), WORKSPACE_PER_THREAD);
+      }
+}
+
+/* Each layer once at full size against the reference, on two threads. */
+static void real_layers(void** state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i) {
+    conv_case c = layer_case(&grouped_layers[i]);
+    c.threads = 2;
+    check_algorithm_runs(&c, algo_named("grouped-nhwc"));
+  }
+}
+
+/* -- No allocation in execute ----------------------------------------------------------------- */
+
+static void check_no_allocation(conv_case c) {
+  for (uint32_t t = 1; t <= 3; ++t) {
+    c.threads = t;
+    const long calls = execute_allocator_calls(&c, algo_named("grouped-nhwc"));
+    if (calls != 0) {
+      char what[400];
+      describe_case(&c, what, sizeof what);
+      fail_msg("grouped-nhwc: %ld allocator calls in 3 executions (%s)", calls, what);
+    }
+  }
+}
+
+static void execute_allocates_nothing(void** state) {
+  (void)state;
+  if (!alloc_count_available()) skip();
+  conv_case c = grouped_case(4, 8, 8);
+  c.desc.batch = 2;
+  c.desc.in_height = 20;
+  c.desc.in_width = 21;
+  c.with_bias = 1;
+  c.output_min = -1.0f;
+  c.output_max = 1.0f;
+  check_no_allocation(c);
+  c = grouped_case(3, 17, 9);
+  c.desc.stride_height = c.desc.stride_width = 2;
+  check_no_allocation(c);
+  c = grouped_case(2, 3, 5); /* one output pixel: a single work item for any number of threads */
+  c.desc.in_height = c.desc.in_width = 1;
+  check_no_allocation(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(base),
+      cmocka_unit_test(channels_per_group),
+      cmocka_unit_test(group_counts),
+      cmocka_unit_test(one_channel_per_group),
+      cmocka_unit_test(kernel_sizes),
+      cmocka_unit_test(non_square_kernels),
+      cmocka_unit_test(strides),
+      cmocka_unit_test(dilations),
+      cmocka_unit_test(padding),
+      cmocka_unit_test(planes),
+      cmocka_unit_test(batch),
+      cmocka_unit_test(bias),
+      cmocka_unit_test(clamp),
+      cmocka_unit_test(threads),
+      cmocka_unit_test(mixtures),
+      cmocka_unit_test(bit_identical_across_threads),
+      cmocka_unit_test(workspace_at_most_16kib_per_thread),
+      cmocka_unit_test(real_layers),
+      cmocka_unit_test(execute_allocates_nothing),
+  };
+  return cmocka_run_group_tests_name("grouped", tests, NULL, NULL);
+}
