@@ -93,12 +93,13 @@ typedef enum gemmconv_algo {
   /* The tiled algorithms: BLIS micro-kernel tiles, workspace per thread only. */
   GEMMCONV_ALGO_TILED_NCHW = 19, /* "tiled-nchw": NCHW, packed panels straight from the input */
   GEMMCONV_ALGO_TILED_NHWC = 20, /* "tiled-nhwc": the same for channels-last activations */
-  /* Vectorised loops of their own, no GEMM: depthwise (groups = C, M = C x multiplier) and
-     grouped convolutions with few channels per group. */
+  /* Vectorised loops of the library's own, no GEMM, for the CPU's widest instruction set
+     (GEMMCONV_MAX_ISA=avx2 or baseline in the environment caps it): depthwise (groups = C,
+     M = C x multiplier) and grouped convolutions with few channels per group. */
   GEMMCONV_ALGO_DEPTHWISE_NCHW = 21, /* "depthwise-nchw": output columns across the lanes */
   GEMMCONV_ALGO_DEPTHWISE_NHWC = 22, /* "depthwise-nhwc": channels across the lanes */
-  GEMMCONV_ALGO_GROUPED_NHWC = 23    /* "grouped-nhwc": output channels of several groups
-                                        across the lanes */
+  GEMMCONV_ALGO_GROUPED_NHWC = 23    /* "grouped-nhwc": groups > 1, output channels of several
+                                        groups across the lanes */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */
