@@ -14,6 +14,10 @@
 
 namespace bench {
 
+// Readable bytes after the input, filter and bias: XNNPACK reads up to XNN_EXTRA_BYTES (16)
+// past the arrays it is given, which could cross into an unmapped page.
+constexpr size_t kTensorSlack = 64;
+
 struct RunConfig {
   uint32_t mb = 1;
   uint32_t threads = 0;  // 0: the OpenMP default
@@ -24,7 +28,8 @@ struct RunConfig {
 };
 
 // The bench's tensors for one layer, in the user layout (activations config.layout, filter
-// OIHW). All contestants read `input`, `filter` and `bias` and leave their result in `output`.
+// as to_conv_desc() says). All contestants read `input`, `filter` and `bias` and leave their
+// result in `output`. `input`, `filter` and `bias` are followed by kTensorSlack readable bytes.
 struct Tensors {
   const Layer* layer = nullptr;
   RunConfig config;
@@ -65,6 +70,11 @@ class Contestant {
   // Filled in after prepare(): sizes, the implementation, a note for the table.
   virtual void describe(Result& r) const = 0;
   virtual void release() = 0;
+  // Milliseconds of untimed runs the bench gives this contestant, or a different one, when it
+  // switches between the two, in either order: threads that keep spinning after a run
+  // (pthreadpool's workers after XNNPACK, libgomp's after an OpenMP region) steal cores from
+  // the next contestant's threads when the two use different thread pools.
+  virtual double switch_gap_ms() const { return 0; }
 };
 
 // A libgemmconv algorithm by name ("auto" included) as a contestant.

@@ -1,5 +1,6 @@
-// gemmconv-bench: times libgemmconv's algorithms (and optionally oneDNN) on real network layers,
-// checks every result against `direct`, and prints a table, totals and optionally CSV.
+// gemmconv-bench: times libgemmconv's algorithms (and optionally oneDNN and XNNPACK) on real
+// network layers, checks every result against `direct`, and prints a table, totals and
+// optionally CSV.
 #include <omp.h>
 #include <unistd.h>
 
@@ -18,16 +19,20 @@
 #include "layer_run.hpp"
 #include "report.hpp"
 #include "auto_summary.hpp"
+#include "network_summary.hpp"
 #include "system_info.hpp"
 #ifdef GEMMCONV_BENCH_ONEDNN
 #include "onednn_peer.hpp"
+#endif
+#ifdef GEMMCONV_BENCH_XNNPACK
+#include "xnnpack_peer.hpp"
 #endif
 
 namespace {
 
 const char* const kUsage =
     "usage: gemmconv-bench [--shapes FILE | --layer DESC]... [--algo NAME[,NAME..] | all | auto]\n"
-    "                      [--threads N] [--mb N] [--reps N] [--csv FILE] [--peer onednn]\n"
+    "                      [--threads N] [--mb N] [--reps N] [--csv FILE] [--peer P[,P]]\n"
     "                      [--info] [--layout nchw|nhwc] [--skip-unknown] [--hide-unsupported]\n"
     "                      [--no-check] [--explain] [--workspace-limit BYTES]\n"
     "\n"
@@ -36,14 +41,26 @@ const char* const kUsage =
     "  --algo LIST     comma-separated names, shell patterns (im2col-*), all, auto [all]\n"
     "  --skip-unknown  warn about --algo items this build does not have, instead of failing\n"
     "  --hide-unsupported  no table rows where an algorithm does not support the layer\n"
-    "  --threads N     threads for every plan and for the peer (OpenMP) [OpenMP's default]\n"
+    "  --threads N     threads for every plan and for the peers (oneDNN: OpenMP's; XNNPACK:\n"
+    "                  a pthreadpool) [OpenMP's default]\n"
     "  --mb N          batch, replacing the files' [1]\n"
     "  --reps N        timed repetitions after one warm-up; median and minimum reported [5]\n"
-    "  --csv FILE      also write every row as CSV (bench/plot_figures.sh draws it)\n"
-    "  --peer onednn   race oneDNN too: on the user's tensors as they are (onednn-plain), on\n"
-    "                  them with the reorders to its blocked layout timed, and its\n"
-    "                  own blocked layout (its best case); 'vs' columns divide by the second\n"
-    "  --info          print the library, BLIS, micro-kernel, threads, CPU (and oneDNN)\n"
+    "  --csv FILE      also write every row as CSV (bench/plot_figures.sh draws it): file,\n"
+    "                  network, layer, repeat, mb, threads, layout, algo, kind (ours|peer),\n"
+    "                  chosen, status, median_ms, min_ms, gflops, workspace_bytes,\n"
+    "                  persistent_bytes, scratchpad_bytes, then vs_<peer> for each 'vs' peer\n"
+    "                  (one column vs_reference, empty, without --peer)\n"
+    "  --peer LIST     race peers too, 'onednn', 'xnnpack' or 'onednn,xnnpack'; each layout\n"
+    "                  gets the peers that work on it, every result checked like ours:\n"
+    "                  NCHW, onednn: onednn-plain (oneDNN on the user's tensors as they are),\n"
+    "                    onednn-nchw (the same tensors, reorders to its blocked layout timed)\n"
+    "                    and onednn-blocked (its own layout, its best case); 'vs' divides by\n"
+    "                    onednn-nchw. xnnpack has no NCHW peer (skipped with a warning).\n"
+    "                  NHWC: onednn-nhwc (oneDNN on the NHWC tensors as they are, weights in\n"
+    "                    its layout) and onednn-blocked; xnnpack (XNNPACK's NHWC convolution,\n"
+    "                    a pthreadpool of --threads); 'vs' columns divide by onednn-nhwc and\n"
+    "                    by xnnpack. The run ends with each network's total against each peer.\n"
+    "  --info          print the library, BLIS, micro-kernel, threads, CPU (and the peers)\n"
     "  --layout L      activation layout nchw or nhwc [nchw]; the filter is OIHW\n"
     "  --no-check      skip the check against `direct` (faster; results then unverified)\n"
     "  --explain       print what AUTO considered for each layer: verdict, workspace, estimated\n"
@@ -55,11 +72,62 @@ const char* const kUsage =
 
 struct Options {
   std::vector<std::string> shape_files, layer_texts;
-  std::string algos = "all", csv, peer;
+  std::string algos = "all", csv;
+  std::vector<std::string> peers;  // as given to --peer, each once
   bench::RunConfig run;
   bool info = false, skip_unknown = false, hide_unsupported = false, threads_given = false;
   bool explain = false;
 };
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string::npos) return items;
+    start = comma + 1;
+  }
+}
+
+// Adds the contestants of peer `name` that run on `layout`, and the names the table divides
+// by. False (after saying why) when the peer is not built in.
+bool add_peer(const std::string& name, gemmconv_layout layout,
+              std::vector<std::unique_ptr<bench::Contestant>>& owned,
+              std::vector<std::string>& references, std::string& summary) {
+  if (name == "onednn") {
+#ifdef GEMMCONV_BENCH_ONEDNN
+    for (auto& p : bench::make_onednn_contestants(layout)) owned.push_back(std::move(p));
+    references.push_back(bench::onednn_reference_name(layout));
+    summary += ", peer " + bench::onednn_summary();
+    return true;
+#else
+    std::fprintf(stderr,
+                 "gemmconv-bench: built without oneDNN (install libdnnl-dev and reconfigure with "
+                 "-Donednn=enabled)\n");
+    return false;
+#endif
+  }
+#ifdef GEMMCONV_BENCH_XNNPACK
+  if (layout != GEMMCONV_LAYOUT_NHWC) {
+    std::fprintf(stderr,
+                 "gemmconv-bench: warning: XNNPACK is a peer on NHWC layers only (--layout "
+                 "nhwc); not raced here\n");
+    return true;
+  }
+  owned.push_back(bench::make_xnnpack_contestant());
+  references.push_back("xnnpack");
+  summary += ", peer " + bench::xnnpack_summary();
+  return true;
+#else
+  (void)layout, (void)owned, (void)references, (void)summary;
+  std::fprintf(stderr,
+               "gemmconv-bench: built without XNNPACK (install libxnnpack-dev and "
+               "libpthreadpool-dev and reconfigure with -Dxnnpack=enabled)\n");
+  return false;
+#endif
+}
 
 bool parse_uint(const char* text, uint32_t& out) {
   char* end = nullptr;
@@ -117,9 +185,13 @@ bool parse_options(int argc, char** argv, Options& o) {
                false;
       o.run.workspace_limit = size_t(v);
     } else if (arg == "--peer") {
-      if (std::strcmp(value, "onednn") != 0)
-        return std::fprintf(stderr, "gemmconv-bench: --peer: only 'onednn'\n"), false;
-      o.peer = value;
+      for (const std::string& p : split_list(value)) {
+        if (p != "onednn" && p != "xnnpack")
+          return std::fprintf(stderr, "gemmconv-bench: --peer: 'onednn' or 'xnnpack', not '%s'\n",
+                              p.c_str()),
+                 false;
+        if (std::find(o.peers.begin(), o.peers.end(), p) == o.peers.end()) o.peers.push_back(p);
+      }
     } else if (arg == "--layout") {
       if (std::strcmp(value, "nchw") == 0)
         o.run.layout = GEMMCONV_LAYOUT_NCHW;
@@ -199,6 +271,13 @@ int main(int argc, char** argv) {
         "oneDNN           not built in (needs libdnnl-dev at configure time, -Donednn not "
         "disabled)\n");
 #endif
+#ifdef GEMMCONV_BENCH_XNNPACK
+    bench::print_xnnpack_info(stdout);
+#else
+    std::printf(
+        "XNNPACK          not built in (needs libxnnpack-dev and libpthreadpool-dev at configure "
+        "time, -Dxnnpack not disabled)\n");
+#endif
     if (o.shape_files.empty() && o.layer_texts.empty()) return 0;
   }
   std::vector<Source> sources;
@@ -217,18 +296,8 @@ int main(int argc, char** argv) {
   for (const std::string& a : algos) owned.push_back(bench::make_library_contestant(a));
   bench::ReportSetup setup;
   std::string peer_summary;
-  if (!o.peer.empty()) {
-#ifdef GEMMCONV_BENCH_ONEDNN
-    for (auto& p : bench::make_onednn_contestants(o.run.layout)) owned.push_back(std::move(p));
-    setup.reference = bench::onednn_reference_name(o.run.layout);
-    peer_summary = ", peer " + bench::onednn_summary();
-#else
-    std::fprintf(stderr,
-                 "gemmconv-bench: built without oneDNN (install libdnnl-dev and reconfigure with "
-                 "-Donednn=enabled)\n");
-    return 2;
-#endif
-  }
+  for (const std::string& p : o.peers)
+    if (!add_peer(p, o.run.layout, owned, setup.references, peer_summary)) return 2;
   std::vector<bench::Contestant*> contestants;
   setup.label_width = 12;
   for (auto& c : owned) {
@@ -262,17 +331,20 @@ int main(int argc, char** argv) {
       setup.threads);
   bench::Report report(stdout, csv, setup);
   bench::AutoSummary auto_summary;
+  bench::NetworkSummary network_summary(o.run.layout, setup.threads);
   const bool measure_explained =
       std::find(algos.begin(), algos.end(), "auto-measure") != algos.end();
   size_t total = 0, done = 0;
   for (const Source& s : sources) total += s.layers.size();
   for (const Source& s : sources) {
     report.begin_source(s.name, s.layers);
+    network_summary.begin_source(s.name, s.layers);
     for (const bench::Layer& l : s.layers) {
       progress(++done, total, l.name);
       const std::vector<bench::Result> results = bench::run_layer(l, o.run, contestants);
       report.add_layer(l, results);
       auto_summary.add_layer(l, results);
+      network_summary.add_layer(l, results);
       if (o.explain) bench::explain_layer(stdout, l, o.run, measure_explained);
     }
     report.end_source();
@@ -285,6 +357,7 @@ int main(int argc, char** argv) {
       "%.1f); the higher, %.1f, is the one to compare with\n",
       end, start, std::max(start, end));
   auto_summary.print(stdout);
+  network_summary.print(stdout);
   if (csv) std::fclose(csv);
   if (report.wrong()) std::printf("\n%d WRONG result(s)\n", report.wrong());
   return report.wrong() ? 1 : 0;

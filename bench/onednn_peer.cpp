@@ -65,7 +65,9 @@ class OnednnConv final : public Contestant {
       case Mode::blocked:
         return "onednn-blocked";
       case Mode::plain:
-        return "onednn-plain";
+        // On NHWC the tensors as they are get oneDNN's best kernels (brgconv on AVX-512): the
+        // NHWC peer, named for its layout like the NCHW one.
+        return layout_ == GEMMCONV_LAYOUT_NCHW ? "onednn-plain" : onednn_reference_name(layout_);
     }
     return "onednn";
   }
@@ -149,12 +151,17 @@ class OnednnConv final : public Contestant {
     using dt = memory::data_type;
     using dims = memory::dims;
     const Layer& l = *t.layer;
+    const gemmconv_conv_desc d = to_conv_desc(l, t.config.mb, t.config.layout);
     const dims src_dims{t.config.mb, l.ic, l.ih, l.iw}, dst_dims{t.config.mb, l.oc, l.oh, l.ow};
     const dims weight_dims =
         l.g > 1 ? dims{l.g, l.oc / l.g, l.ic / l.g, l.kh, l.kw} : dims{l.oc, l.ic, l.kh, l.kw};
     const tag act = layout_ == GEMMCONV_LAYOUT_NCHW ? tag::nchw : tag::nhwc;
     const memory::desc user_src(src_dims, dt::f32, act), user_dst(dst_dims, dt::f32, act);
-    const memory::desc user_weights(weight_dims, dt::f32, l.g > 1 ? tag::goihw : tag::oihw);
+    // Grouped weights (depthwise included) carry the groups as their own outer dimension.
+    const bool ohwi = d.filter_layout == GEMMCONV_FILTER_OHWI;
+    const tag weights_tag =
+        l.g > 1 ? (ohwi ? tag::gohwi : tag::goihw) : (ohwi ? tag::ohwi : tag::oihw);
+    const memory::desc user_weights(weight_dims, dt::f32, weights_tag);
     const memory::desc bias_md(dims{l.oc}, dt::f32, tag::x);
     // Plain: src and dst are the user's tensors as they are, so oneDNN picks the implementation
     // it has for that layout; the weights may still take its layout (packed once, untimed).
@@ -250,7 +257,8 @@ class OnednnConv final : public Contestant {
 
 std::vector<std::unique_ptr<Contestant>> make_onednn_contestants(gemmconv_layout layout) {
   std::vector<std::unique_ptr<Contestant>> peers;
-  peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::user_layout_reordered));
+  if (layout == GEMMCONV_LAYOUT_NCHW)
+    peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::user_layout_reordered));
   peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::plain));
   peers.emplace_back(new OnednnConv(layout, OnednnConv::Mode::blocked));
   return peers;
@@ -274,7 +282,8 @@ void print_onednn_info(std::FILE* out) {
   std::fprintf(out, "oneDNN ISA       %s (what its JIT kernels dispatch to)\n", isa_name().c_str());
   std::fprintf(out,
                "oneDNN peer      f32 forward inference, convolution_direct, user scratchpad; "
-               "onednn-plain on the user's layout, the others on format any\n");
+               "NCHW: onednn-plain on the user's tensors, onednn-nchw and onednn-blocked on "
+               "format any; NHWC: onednn-nhwc on the user's tensors, onednn-blocked\n");
   std::fprintf(out, "oneDNN threads   OpenMP's, set to --threads\n");
 }
 

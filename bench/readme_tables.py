@@ -5,6 +5,9 @@
                                             workspace and its fraction of im2col's
   readme_tables.py network CSV...           per network and thread count: whole-network time
                                             (repeat-weighted) of the main contestants
+  readme_tables.py peers CSV...             per network, layout, thread count and peer: AUTO's
+                                            and the peer's whole-network time and AUTO / peer
+                                            (the run's closing summary, over several runs)
 """
 import csv
 import sys
@@ -97,10 +100,41 @@ def network(paths):
               f"{ratio('onednn-nchw')} | {mib(maxws[key][tiled])} | "
               f"{mib(maxws[key]['onednn-plain'])} | {mib(maxws[key]['onednn-nchw'])} |")
 
+def peers(paths):
+    """AUTO against every peer in the CSVs, over the layers both ran (as the bench's summary)."""
+    ms = defaultdict(dict)  # (net, layout, threads) -> (layer, algo) -> repeat-weighted ms
+    layers = defaultdict(set)
+    names = []
+    for r in rows(paths):
+        if r["file"] == "command line":
+            continue
+        key = (r["network"], r["layout"], r["threads"])
+        layers[key].add(r["layer"])
+        if r["status"] != "ok":
+            continue
+        ms[key][(r["layer"], r["algo"])] = float(r["median_ms"]) * int(r["repeat"])
+        if r["kind"] == "peer" and r["algo"] not in names:
+            names.append(r["algo"])
+    print("| network | layout | threads | AUTO ms | peer | peer ms | AUTO / peer |")
+    print("|---|---|---|---|---|---|---|")
+    for key in sorted(ms):
+        for p in names:
+            both = [l for l in layers[key] if (l, "auto") in ms[key] and (l, p) in ms[key]]
+            if not both:
+                continue
+            ours = sum(ms[key][(l, "auto")] for l in both)
+            theirs = sum(ms[key][(l, p)] for l in both)
+            partial = "" if len(both) == len(layers[key]) else f" ({len(both)} layers)"
+            print(f"| {key[0]} | {key[1]} | {key[2]} | {ours:.2f} | {p} | {theirs:.2f} "
+                  f"| **{ours / theirs:.2f}**{partial} |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "paper":
         paper(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 3 and sys.argv[1] == "network":
         network(sys.argv[2:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "peers":
+        peers(sys.argv[2:])
     else:
         sys.exit(__doc__)

@@ -41,11 +41,20 @@ std::string human_bytes(size_t bytes) {
 
 Report::Report(std::FILE* out, std::FILE* csv, const ReportSetup& setup)
     : out_(out), csv_(csv), setup_(setup) {
-  if (csv_)
-    std::fprintf(csv_,
-                 "file,network,layer,repeat,mb,threads,layout,algo,kind,chosen,status,median_ms,"
-                 "min_ms,gflops,workspace_bytes,persistent_bytes,scratchpad_bytes,vs_%s\n",
-                 setup_.reference.empty() ? "reference" : setup_.reference.c_str());
+  if (!csv_) return;
+  // The 18 columns stay as they were (the 18th, vs_reference, empty with no peer); a second
+  // reference peer (NHWC: xnnpack) adds its own vs_ column after them.
+  std::fprintf(csv_,
+               "file,network,layer,repeat,mb,threads,layout,algo,kind,chosen,status,median_ms,"
+               "min_ms,gflops,workspace_bytes,persistent_bytes,scratchpad_bytes");
+  if (setup_.references.empty()) std::fprintf(csv_, ",vs_reference");
+  for (const std::string& ref : setup_.references) std::fprintf(csv_, ",vs_%s", ref.c_str());
+  std::fprintf(csv_, "\n");
+}
+
+void Report::print_vs_header() {
+  for (const std::string& ref : setup_.references)
+    std::fprintf(out_, " %*s", int(ref.size()) + 3, ("vs " + ref).c_str());
 }
 
 void Report::begin_source(const std::string& source, const std::vector<Layer>& layers) {
@@ -62,13 +71,11 @@ void Report::begin_source(const std::string& source, const std::vector<Layer>& l
   std::fprintf(out_, "\n## %s\n%-*s %-*s %10s %10s %8s %11s %11s", source.c_str(), layer_width_,
                "layer", int(setup_.label_width), "algorithm", "median ms", "min ms", "GFLOP/s",
                "workspace", "persistent");
-  if (!setup_.reference.empty())
-    std::fprintf(out_, " %*s", int(setup_.reference.size()) + 3,
-                 ("vs " + setup_.reference).c_str());
+  print_vs_header();
   std::fprintf(out_, "  status\n");
 }
 
-void Report::print_row(const Layer& layer, const Result& r, const Result* reference) {
+void Report::print_row(const Layer& layer, const Result& r, const Refs& refs) {
   std::string label = r.algo;
   if (r.algo.compare(0, 4, "auto") == 0 && !r.chosen.empty()) label += "=" + r.chosen;
   const bool timed = r.timed(), sized = timed || r.status == "WRONG";
@@ -77,9 +84,9 @@ void Report::print_row(const Layer& layer, const Result& r, const Result* refere
                timed ? fixed(r.min_ms, 3).c_str() : "-", timed ? fixed(r.gflops, 1).c_str() : "-",
                sized ? human_bytes(r.workspace).c_str() : "-",
                sized ? human_bytes(r.persistent).c_str() : "-");
-  if (!setup_.reference.empty())
-    std::fprintf(out_, " %*s", int(setup_.reference.size()) + 3,
-                 timed && reference ? fixed(r.median_ms / reference->median_ms, 2).c_str() : "-");
+  for (size_t i = 0; i < refs.size(); ++i)
+    std::fprintf(out_, " %*s", int(setup_.references[i].size()) + 3,
+                 timed && refs[i] ? fixed(r.median_ms / refs[i]->median_ms, 2).c_str() : "-");
   std::string status = r.status;
   if (r.status == "WRONG") status += " (error " + fixed(r.max_error_ratio, 1) + "x the bound)";
   if (r.peer && !r.chosen.empty()) status += "  " + r.chosen;
@@ -87,52 +94,58 @@ void Report::print_row(const Layer& layer, const Result& r, const Result* refere
   std::fprintf(out_, "  %s\n", status.c_str());
 }
 
-void Report::write_csv(const Layer& layer, const Result& r, const Result* reference) {
+void Report::write_csv(const Layer& layer, const Result& r, const Refs& refs) {
   if (!csv_) return;
   const bool timed = r.timed(), sized = timed || r.status == "WRONG";
-  std::fprintf(csv_, "%s,%s,%s,%d,%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
-               field(source_).c_str(), field(network_of(layer)).c_str(), field(layer.name).c_str(),
-               layer.repeat, setup_.run.mb, setup_.threads, layout_name(setup_.run.layout),
-               field(r.algo).c_str(), r.peer ? "peer" : "ours", field(r.chosen).c_str(),
-               field(r.status).c_str(), timed ? fixed(r.median_ms, 4).c_str() : "",
-               timed ? fixed(r.min_ms, 4).c_str() : "", timed ? fixed(r.gflops, 2).c_str() : "",
+  std::fprintf(csv_, "%s,%s,%s,%d,%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", field(source_).c_str(),
+               field(network_of(layer)).c_str(), field(layer.name).c_str(), layer.repeat,
+               setup_.run.mb, setup_.threads, layout_name(setup_.run.layout), field(r.algo).c_str(),
+               r.peer ? "peer" : "ours", field(r.chosen).c_str(), field(r.status).c_str(),
+               timed ? fixed(r.median_ms, 4).c_str() : "", timed ? fixed(r.min_ms, 4).c_str() : "",
+               timed ? fixed(r.gflops, 2).c_str() : "",
                sized ? std::to_string(r.workspace).c_str() : "",
                sized ? std::to_string(r.persistent).c_str() : "",
-               sized ? std::to_string(r.scratchpad).c_str() : "",
-               timed && reference ? fixed(r.median_ms / reference->median_ms, 4).c_str() : "");
+               sized ? std::to_string(r.scratchpad).c_str() : "");
+  if (refs.empty()) std::fprintf(csv_, ",");
+  for (const Result* ref : refs)
+    std::fprintf(csv_, ",%s", timed && ref ? fixed(r.median_ms / ref->median_ms, 4).c_str() : "");
+  std::fprintf(csv_, "\n");
 }
 
 void Report::accumulate(Total& t, const Layer& layer, double ms, size_t workspace,
-                        const Result* reference) {
+                        const Refs& refs) {
   t.any = true;
   t.ms += ms * layer.repeat;
   t.macs += layer_macs(layer, setup_.run.mb) * layer.repeat;
   ++t.layers;
   t.max_workspace = std::max(t.max_workspace, workspace);
-  if (reference) {
-    t.ours_common += ms * layer.repeat;
-    t.reference_common += reference->median_ms * layer.repeat;
-    ++t.common;
+  t.common.resize(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (!refs[i]) continue;
+    t.common[i].ours += ms * layer.repeat;
+    t.common[i].reference += refs[i]->median_ms * layer.repeat;
+    ++t.common[i].layers;
   }
 }
 
 void Report::add_layer(const Layer& layer, const std::vector<Result>& results) {
-  const Result* reference = nullptr;
-  for (const Result& r : results)
-    if (r.peer && r.algo == setup_.reference && r.timed()) reference = &r;
+  Refs refs(setup_.references.size(), nullptr);
+  for (size_t i = 0; i < refs.size(); ++i)
+    for (const Result& r : results)
+      if (r.peer && r.algo == setup_.references[i] && r.timed()) refs[i] = &r;
   const Result* best = nullptr;
   for (const Result& r : results) {
     const bool unsupported = r.status == "unsupported";
-    if (!(unsupported && setup_.hide_unsupported)) print_row(layer, r, reference);
-    write_csv(layer, r, reference);
+    if (!(unsupported && setup_.hide_unsupported)) print_row(layer, r, refs);
+    write_csv(layer, r, refs);
     if (r.status == "WRONG") ++wrong_;
     Total& t = totals_[r.algo];
     t.unsupported += unsupported;
-    if (r.timed()) accumulate(t, layer, r.median_ms, r.workspace, reference);
+    if (r.timed()) accumulate(t, layer, r.median_ms, r.workspace, refs);
     if (r.timed() && !r.peer && patch_building(r.algo) && (!best || r.median_ms < best->median_ms))
       best = &r;
   }
-  if (best) accumulate(best_patch_, layer, best->median_ms, best->workspace, reference);
+  if (best) accumulate(best_patch_, layer, best->median_ms, best->workspace, refs);
   std::fflush(out_);
   if (csv_) std::fflush(csv_);
 }
@@ -142,13 +155,14 @@ void Report::print_total(const std::string& label, const Total& t) {
                t.layers ? fixed(t.ms, 3).c_str() : "-",
                t.layers ? fixed(2.0 * t.macs / (t.ms * 1e6), 1).c_str() : "-",
                (std::to_string(t.layers) + "/" + std::to_string(source_layers_)).c_str());
-  if (!setup_.reference.empty()) {
+  for (size_t i = 0; i < setup_.references.size(); ++i) {
     std::string ratio = "-";
-    if (t.common) {
-      ratio = fixed(t.ours_common / t.reference_common, 2);
-      if (t.common < source_layers_) ratio += " (" + std::to_string(t.common) + " layers)";
+    if (i < t.common.size() && t.common[i].layers) {
+      const Common& c = t.common[i];
+      ratio = fixed(c.ours / c.reference, 2);
+      if (c.layers < source_layers_) ratio += " (" + std::to_string(c.layers) + " layers)";
     }
-    std::fprintf(out_, " %*s", int(setup_.reference.size()) + 3, ratio.c_str());
+    std::fprintf(out_, " %*s", int(setup_.references[i].size()) + 3, ratio.c_str());
   }
   std::fprintf(out_, " %11s%s\n", t.layers ? human_bytes(t.max_workspace).c_str() : "-",
                t.layers < source_layers_ ? "  partial: some layers unsupported or failed" : "");
@@ -160,9 +174,7 @@ void Report::end_source() {
                "repeat count\n#   %-*s %11s %8s %7s",
                source_.c_str(), source_layers_, source_weight_, int(setup_.label_width),
                "algorithm", "total ms", "GFLOP/s", "layers");
-  if (!setup_.reference.empty())
-    std::fprintf(out_, " %*s", int(setup_.reference.size()) + 3,
-                 ("vs " + setup_.reference).c_str());
+  print_vs_header();
   std::fprintf(out_, " %11s\n", "max wkspace");
   for (const std::string& name : setup_.order) {
     const Total& t = totals_[name];

@@ -14,8 +14,10 @@ namespace bench {
 
 struct ReportSetup {
   RunConfig run;
-  uint32_t threads = 1;            // the thread count actually used (for the CSV)
-  std::string reference;           // the peer our times are divided by ("" when none)
+  uint32_t threads = 1;  // the thread count actually used (for the CSV)
+  // The peers every row's time is divided by, one `vs` column each (none: no column); on NCHW
+  // onednn-nchw, on NHWC onednn-nhwc and xnnpack, as asked with --peer.
+  std::vector<std::string> references;
   std::vector<std::string> order;  // contestants, in the order totals list them
   size_t label_width = 20;         // width of the algorithm column
   bool hide_unsupported = false;   // leave "unsupported" rows out of the table (not the CSV)
@@ -34,20 +36,26 @@ class Report {
   int wrong() const { return wrong_; }
 
  private:
+  // Against one reference, over the layers both ran (repeat-weighted).
+  struct Common {
+    double ours = 0, reference = 0;
+    int layers = 0;
+  };
   struct Total {
-    double ms = 0, macs = 0;                       // over the layers it ran, repeat-weighted
-    int layers = 0;                                // layers timed
-    double ours_common = 0, reference_common = 0;  // over layers where the reference ran too
-    int common = 0;
+    double ms = 0, macs = 0;     // over the layers it ran, repeat-weighted
+    int layers = 0;              // layers timed
+    std::vector<Common> common;  // per setup_.references entry
     size_t max_workspace = 0;
     bool any = false;
     int unsupported = 0;  // layers it answered UNSUPPORTED
   };
-  void print_row(const Layer& layer, const Result& r, const Result* reference);
-  void write_csv(const Layer& layer, const Result& r, const Result* reference);
+  // `refs` holds, per setup_.references entry, that peer's timed result on the layer or null.
+  using Refs = std::vector<const Result*>;
+  void print_vs_header();
+  void print_row(const Layer& layer, const Result& r, const Refs& refs);
+  void write_csv(const Layer& layer, const Result& r, const Refs& refs);
   void print_total(const std::string& label, const Total& t);
-  void accumulate(Total& t, const Layer& layer, double ms, size_t workspace,
-                  const Result* reference);
+  void accumulate(Total& t, const Layer& layer, double ms, size_t workspace, const Refs& refs);
 
   std::FILE* out_;
   std::FILE* csv_;
