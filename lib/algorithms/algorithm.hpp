@@ -22,7 +22,7 @@ struct FilterView {
 };
 
 // How much of its typical rate a GEMM-based algorithm keeps on a layer whose per-group GEMM is
-// small: output channels per group (M') below a register tile's 32 and reductions
+// small: output channels per group (M') below 64 (two register tiles) and reductions
 // (K = C' * KH * KW) below 64 leave the kernel's tiles and loops partly empty (a depthwise
 // layer, M' = 1 and K = 9, keeps well under 1%).
 double gemm_shape_factor(const ConvDesc& d);

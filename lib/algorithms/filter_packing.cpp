@@ -34,7 +34,7 @@ std::size_t no_workspace(const ConvDesc&, int) {
 }
 
 double gemm_shape_factor(const ConvDesc& d) {
-  const double m = double(d.Mg()) / 32.0, k = double(d.reduction()) / 64.0;
+  const double m = double(d.Mg()) / 64.0, k = double(d.reduction()) / 64.0;
   return (m < 1.0 ? m : 1.0) * (k < 1.0 ? k : 1.0);
 }
 

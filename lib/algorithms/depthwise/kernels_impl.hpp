@@ -15,6 +15,9 @@ namespace gemmconv {
 namespace GEMMCONV_ISA_NS {
 namespace {
 
+
+
+
 constexpr int V = GEMMCONV_VECTOR_FLOATS;
 typedef float vec __attribute__((vector_size(V * sizeof(float))));
 
@@ -291,26 +294,23 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
   }
 }
 
-// Where all the packed weights stay in a core's L2 cache, every block runs inside each pixel
-// step, so inputs are read as contiguous pixels and each step streams the weights from L2; larger
-// weights would stream from further away for every step, so then one block (or pair) at a time
-// runs over all the rows with its weights in L1.
+// Output channels go in chunks whose packed weights stay in a core's L2 cache, each chunk over
+// all the rows: within a pixel step every block of the chunk reads its pixels' contiguous
+// channels, and the weights come from L2 from one step to the next (a whole ResNeXt stage's
+// weights would not). A chunk is whole units of lcm(M', V) channels, so no block or pair of
+// blocks is split.
 void grouped_nhwc_rows(const GroupedNhwcJob& j) {
-  constexpr int64_t kWeightsInside = 512 * 1024;
-  const int64_t blocks = (j.M + V - 1) / V;
-  if (blocks * j.block_stride * int64_t(sizeof(float)) <= kWeightsInside) {
-    grouped_nhwc_channels(j, 0, j.M);
-    return;
+  constexpr int64_t kChunkWeightBytes = 256 * 1024;
+  int64_t a = j.Mg, b = V;
+  while (b != 0) {
+    const int64_t r = a % b;
+    a = b;
+    b = r;
   }
-  for (int64_t m0 = 0; m0 < j.M;) {
-    const int64_t g_lo = m0 / j.Mg;
-    // A pair's two blocks go together.
-    const bool pair = m0 + V <= j.M && g_lo == (m0 + V - 1) / j.Mg &&
-                      m0 + 2 * V <= (g_lo + 1) * j.Mg && m0 + 2 * V <= j.M;
-    const int64_t m1 = min64(j.M, m0 + (pair ? 2 : 1) * V);
-    grouped_nhwc_channels(j, m0, m1);
-    m0 = m1;
-  }
+  const int64_t unit = j.Mg / a * V;  // lcm(M', V)
+  const int64_t unit_bytes = unit / V * j.block_stride * int64_t(sizeof(float));
+  const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
+  for (int64_t m0 = 0; m0 < j.M; m0 += chunk) grouped_nhwc_channels(j, m0, min64(j.M, m0 + chunk));
 }
 
 // ---- depthwise, channels-first --------------------------------------------------------------

@@ -54,15 +54,25 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   }
 }
 
+// The fraction of its typical rate the tiled kernel keeps: the output channels of a group fill
+// ceil(M' / w) channel micro-panels of width w, and a reduction shorter than 32 leaves the
+// kernel's loop mostly overhead.
+double tile_fill(const ConvDesc& d) {
+  const Tiling t = make_tiling(d, micro_kernel(), 1);
+  const int64_t w = t.channel_width, mg = d.Mg();
+  const double k = double(d.reduction()) / 32.0;
+  return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
+}
+
 }  // namespace
 
 // Final enum values 19, 20 (GEMMCONV_ALGO_TILED_NCHW / _NHWC); registered at the end of the
 // table until the branches owning 5..18 are merged.
 extern const Algorithm kTiledNchw = {
-    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 71,
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 71, tile_fill,
 };
 extern const Algorithm kTiledNhwc = {
-    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 67,
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 67, tile_fill,
 };
 
 }  // namespace gemmconv
