@@ -21,7 +21,7 @@ void for_each_share(int threads, int64_t items, Body&& body) {
     if (items > 0) body(Range{0, items}, 0);
     return;
   }
-#pragma omp parallel num_threads(static_cast<int>(team))
+#pragma omp parallel num_threads(static_cast <int>(team))
   {
     const int index = current_thread_index();
     body(split_range(items, current_team_size(), index), index);

@@ -61,8 +61,8 @@ NchwBands nchw_bands(const ConvDesc& d) {
   b.strips = (d.Wo + b.cols - 1) / b.cols;
   b.cols = (d.Wo + b.strips - 1) / b.strips;  // equal strips
   b.pitch = b.cols + extra_cols;
-  b.rows = std::clamp<int64_t>((budget / b.pitch - segments * extra_rows) / (segments + 1), 1,
-                               d.Ho);
+  b.rows =
+      std::clamp<int64_t>((budget / b.pitch - segments * extra_rows) / (segments + 1), 1, d.Ho);
   b.bands = (d.Ho + b.rows - 1) / b.rows;
   b.rows = (d.Ho + b.bands - 1) / b.bands;  // equal bands
   b.staged_rows = b.rows + extra_rows;

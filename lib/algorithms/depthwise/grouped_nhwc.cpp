@@ -33,8 +33,8 @@ int64_t block_stride(const ConvDesc& d, int64_t v) {
     const int64_t c = block_channels(d, m0, std::min(v, d.M - m0)).count;
     most = c > most ? c : most;
   }
-  return int64_t(checked_add(std::size_t(v), checked_product(std::size_t(d.taps()),
-                                                             std::size_t(most), std::size_t(v))));
+  return int64_t(checked_add(
+      std::size_t(v), checked_product(std::size_t(d.taps()), std::size_t(most), std::size_t(v))));
 }
 
 void prepare(Plan& plan, const FilterView& filter) {
@@ -73,23 +73,27 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   const int64_t stride = block_stride(d, kernels.vector_floats);
-  for_each_share(plan.threads, d.N * d.Ho, [&](Range share, int) {
-    for_each_image_rows(d, share.begin, share.end, [&](int64_t n, int64_t row0, int64_t row1) {
-      GroupedNhwcJob job;
-      job.x = input + n * d.in_image();
-      job.y = output + n * d.out_image();
-      job.weights = plan.filter.data();
-      job.C = d.C;
-      job.M = d.M;
-      job.Cg = d.Cg();
-      job.Mg = d.Mg();
-      job.block_stride = stride;
-      job.row_begin = row0;
-      job.row_end = row1;
-      job.g = window_geometry(d);
-      job.clamp = output_clamp(plan);
-      kernels.grouped_nhwc_rows(job);
-    });
+  const RowItems items = row_items(d, plan.threads, kernels.vector_floats);
+  for_each_share(plan.threads, items.items, [&](Range share, int) {
+    for_each_row_run(d, items, share.begin, share.end,
+                     [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
+                       GroupedNhwcJob job;
+                       job.x = input + n * d.in_image();
+                       job.y = output + n * d.out_image();
+                       job.weights = plan.filter.data();
+                       job.C = d.C;
+                       job.M = d.M;
+                       job.Cg = d.Cg();
+                       job.Mg = d.Mg();
+                       job.block_stride = stride;
+                       job.row_begin = row0;
+                       job.row_end = row1;
+                       job.m_begin = m0;
+                       job.m_end = m1;
+                       job.g = window_geometry(d);
+                       job.clamp = output_clamp(plan);
+                       kernels.grouped_nhwc_rows(job);
+                     });
   });
 }
 

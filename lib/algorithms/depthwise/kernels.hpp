@@ -20,7 +20,8 @@ struct OutputClamp {
   bool active;
 };
 
-// Depthwise, channels-last: output rows [row_begin, row_end) of one image, every channel.
+// Depthwise, channels-last: output rows [row_begin, row_end) of one image, output channels
+// [m_begin, m_end) (m_begin a multiple of V, m_end one too or M).
 // Weights packed per block of V output channels (V = the ISA's vector floats): KH*KW vectors of
 // V weights, then V biases; lanes past M are zero.
 struct DepthwiseNhwcJob {
@@ -28,12 +29,13 @@ struct DepthwiseNhwcJob {
   float* y;              // [Ho][Wo][M]
   const float* weights;  // ceil(M / V) blocks of (KH*KW + 1) * V floats
   int64_t C, M, multiplier;
-  int64_t row_begin, row_end;
+  int64_t row_begin, row_end, m_begin, m_end;
   WindowGeometry g;
   OutputClamp clamp;
 };
 
-// Grouped, channels-last: output rows [row_begin, row_end) of one image, every channel. A block
+// Grouped, channels-last: output rows [row_begin, row_end) of one image, output channels
+// [m_begin, m_end) (m_begin a multiple of V, m_end one too or M). A block
 // of V output channels spans the groups g_lo..g_hi and reads their input channels; its weights
 // are V biases, then for each tap `block_channels` vectors (one per input channel of those
 // groups, zero in the lanes of other groups). Blocks are `block_stride` floats apart.
@@ -42,7 +44,7 @@ struct GroupedNhwcJob {
   float* y;        // [Ho][Wo][M]
   const float* weights;
   int64_t C, M, Cg, Mg, block_stride;
-  int64_t row_begin, row_end;
+  int64_t row_begin, row_end, m_begin, m_end;
   WindowGeometry g;
   OutputClamp clamp;
 };
@@ -59,9 +61,9 @@ struct DepthwiseNchwJob {
   const float* weights;  // [multiplier][KH * KW]
   const float* bias;     // [multiplier], or null
   int64_t multiplier;
-  int64_t row0, rows, col0, cols;     // the output band and strip
-  int64_t row_phases, col_phases;     // segments per axis
-  int64_t staged_rows, pitch;         // per segment
+  int64_t row0, rows, col0, cols;  // the output band and strip
+  int64_t row_phases, col_phases;  // segments per axis
+  int64_t staged_rows, pitch;      // per segment
   float* stage;
   float* band;
   int64_t* row_taps;  // [KH]

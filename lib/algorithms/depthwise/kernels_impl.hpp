@@ -15,9 +15,6 @@ namespace gemmconv {
 namespace GEMMCONV_ISA_NS {
 namespace {
 
-
-
-
 constexpr int V = GEMMCONV_VECTOR_FLOATS;
 typedef float vec __attribute__((vector_size(V * sizeof(float))));
 
@@ -58,8 +55,8 @@ inline int64_t floor_div(int64_t a, int64_t b) {
 struct TapRange {
   int64_t begin, end;
 };
-inline TapRange valid_taps(int64_t o, int64_t stride, int64_t pad, int64_t dilation,
-                           int64_t kernel, int64_t extent) {
+inline TapRange valid_taps(int64_t o, int64_t stride, int64_t pad, int64_t dilation, int64_t kernel,
+                           int64_t extent) {
   const int64_t first = o * stride - pad;
   const int64_t begin = first >= 0 ? 0 : (-first + dilation - 1) / dilation;
   const int64_t end = min64(kernel, floor_div(extent - 1 - first, dilation) + 1);
@@ -118,8 +115,8 @@ inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int
     auto tap = [&](int64_t kx) {
       const vec wv = load(w + (ky * kw + kx) * V);
       for (int p = 0; p < P; ++p)
-        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(j.x + row + (p * sw + kx * dw) * j.C,
-                                                          m0, lanes, j.multiplier);
+        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(j.x + row + (p * sw + kx * dw) * j.C, m0,
+                                                          lanes, j.multiplier);
     };
     if constexpr (KW > 0) {
       for (int kx = 0; kx < KW; ++kx) tap(kx);
@@ -141,14 +138,14 @@ inline void depthwise_nhwc_all_blocks(const DepthwiseNhwcJob& j, int64_t oy, int
   const WindowGeometry& g = j.g;
   const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
   const int64_t y_off = (oy * g.Wo + ox) * j.M;
-  const int64_t block_floats = (g.KH * g.KW + 1) * V, full_blocks = j.M / V;
-  const float* w = j.weights;
-  for (int64_t b = 0; b < full_blocks; ++b, w += block_floats)
-    depthwise_nhwc_pixels<P, KW, SW, true, kMultiplierOne>(j, w, b * V, V, x_off, y_off, rows,
-                                                           cols);
-  if (j.M % V > 0)
-    depthwise_nhwc_pixels<P, KW, SW, false, kMultiplierOne>(j, w, full_blocks * V, j.M % V, x_off,
-                                                            y_off, rows, cols);
+  const int64_t block_floats = (g.KH * g.KW + 1) * V, full_end = j.m_end / V * V;
+  const float* w = j.weights + j.m_begin / V * block_floats;
+  int64_t m0 = j.m_begin;
+  for (; m0 < full_end; m0 += V, w += block_floats)
+    depthwise_nhwc_pixels<P, KW, SW, true, kMultiplierOne>(j, w, m0, V, x_off, y_off, rows, cols);
+  if (m0 < j.m_end)
+    depthwise_nhwc_pixels<P, KW, SW, false, kMultiplierOne>(j, w, m0, j.m_end - m0, x_off, y_off,
+                                                            rows, cols);
 }
 
 // Per output row: border pixels one at a time with their columns checked, interior pixels P at
@@ -211,9 +208,9 @@ struct Count {
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds. x_off is the
 // input offset of the first pixel's tap (0, 0); only the taps rows x cols are read.
 template <int P, int NB, bool kFull>
-inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0,
-                                int64_t lanes, int64_t c0, int64_t channels, int64_t x_off,
-                                int64_t y_off, TapRange rows, TapRange cols) {
+inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
+                                int64_t c0, int64_t channels, int64_t x_off, int64_t y_off,
+                                TapRange rows, TapRange cols) {
   const WindowGeometry& g = j.g;
   vec acc[NB][P];
   for (int b = 0; b < NB; ++b) {
@@ -274,13 +271,14 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
     auto pixels = [&](auto count, int64_t ox, TapRange cols) {
       const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
       const int64_t y_off = (oy * g.Wo + ox) * j.M;
-      each_grouped_block(j, m_begin, m_end,
-                         [&](auto pair, auto full, const float* w, int64_t m0, int64_t lanes,
-                             int64_t c0, int64_t channels) {
-                           grouped_nhwc_pixels<decltype(count)::value, decltype(pair)::value ? 2 : 1,
-                                               decltype(full)::value>(
-                               j, w, m0, lanes, c0, channels, x_off, y_off, rows, cols);
-                         });
+      each_grouped_block(
+          j, m_begin, m_end,
+          [&](auto pair, auto full, const float* w, int64_t m0, int64_t lanes, int64_t c0,
+              int64_t channels) {
+            grouped_nhwc_pixels<decltype(count)::value, decltype(pair)::value ? 2 : 1,
+                                decltype(full)::value>(j, w, m0, lanes, c0, channels, x_off, y_off,
+                                                       rows, cols);
+          });
     };
     for (int64_t ox = 0; ox < inner.begin; ++ox)
       pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
@@ -310,7 +308,8 @@ void grouped_nhwc_rows(const GroupedNhwcJob& j) {
   const int64_t unit = j.Mg / a * V;  // lcm(M', V)
   const int64_t unit_bytes = unit / V * j.block_stride * int64_t(sizeof(float));
   const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
-  for (int64_t m0 = 0; m0 < j.M; m0 += chunk) grouped_nhwc_channels(j, m0, min64(j.M, m0 + chunk));
+  for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
+    grouped_nhwc_channels(j, m0, min64(j.m_end, m0 + chunk));
 }
 
 // ---- depthwise, channels-first --------------------------------------------------------------
@@ -416,7 +415,7 @@ void depthwise_nchw_band(const DepthwiseNchwJob& j) {
 }  // namespace
 
 extern const DepthwiseKernels kKernels = {
-    GEMMCONV_ISA,       V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_prepare,
+    GEMMCONV_ISA,        V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_prepare,
     depthwise_nchw_band,
 };
 
