@@ -7,6 +7,7 @@
 #include <chrono>
 #include <vector>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <fstream>
 #include <set>
@@ -106,7 +107,15 @@ void print_system_info(std::FILE* out) {
   std::fprintf(out, "ukernel ceiling  %.1f GFLOP/s on one core, in L1 (measured now)\n",
                micro_kernel_ceiling_gflops());
   const char* env = std::getenv("BLIS_ARCH_TYPE");
-  std::fprintf(out, "BLIS_ARCH_TYPE   %s\n", env ? env : "(unset: libgemmconv's choice)");
+  // The library uses a value only when it names (or numbers) a configuration this BLIS has and
+  // this CPU runs; anything else is ignored in favour of its own choice.
+  const arch_t running = bli_arch_query_id();
+  const bool used = env != nullptr && (std::strcmp(env, bli_arch_string(running)) == 0 ||
+                                       std::to_string(int(running)) == env);
+  std::fprintf(out, "BLIS_ARCH_TYPE   %s%s\n", env ? env : "(unset: libgemmconv's choice)",
+               env == nullptr ? ""
+               : used         ? " (used)"
+                              : " (ignored: not a configuration this BLIS has and this CPU runs)");
   std::fprintf(out, "OpenMP threads   %d (max), %d processors\n", omp_get_max_threads(),
                omp_get_num_procs());
   std::fprintf(out, "CPU              %s\n", cpu_field("model name").c_str());

@@ -178,7 +178,12 @@ GEMMCONV_API gemmconv_status gemmconv_plan_algo(const gemmconv_plan* plan, gemmc
    GEMMCONV_WORKSPACE_ALIGNMENT; it may be NULL only when that size is 0. The output is fully
    overwritten; input and output must not overlap. Thread-safe: one plan may run in several
    threads at once, each with its own output and workspace. On failure only output and
-   workspace may have been written. */
+   workspace may have been written.
+   Threads: the plan's thread count is a ceiling. A call runs on one thread inside a caller's
+   OpenMP parallel region and in a fork()ed child (libgomp's threads do not survive fork), and
+   otherwise on no more threads than OpenMP grants now (omp_get_max_threads, OMP_THREAD_LIMIT)
+   and than the processors other calls running at the same time leave free. The result does not
+   depend on how many threads ran. Non-finite weights: see README "Reliability". */
 GEMMCONV_API gemmconv_status gemmconv_execute(const gemmconv_plan* plan, const float* input,
                                               float* output, void* workspace,
                                               size_t workspace_bytes);

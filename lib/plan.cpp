@@ -5,6 +5,7 @@
 
 #include "algorithms/registry.hpp"
 #include "blis/arch.hpp"
+#include "parallel/team.hpp"
 #include "parallel/threads.hpp"
 #include "planner.hpp"
 
@@ -48,7 +49,12 @@ std::size_t Plan::persistent_bytes() const {
                      checked_add(bias.bytes(), checked_mul(candidates.size(), sizeof(Candidate))));
 }
 
+int Plan::team() const {
+  return granted_threads(threads);
+}
+
 void execute_plan(const Plan& plan, const float* input, float* output, void* workspace) {
+  const ExecuteTeam team(plan.threads);
   plan.algo->run(plan, input, output, static_cast<float*>(workspace));
 }
 

@@ -55,6 +55,9 @@ struct Plan {
     return y < output_min ? output_min : (y > output_max ? output_max : y);
   }
   std::size_t persistent_bytes() const;
+  // The threads the execute running on the calling thread may use (parallel/team.hpp): at most
+  // `threads`. Algorithms size their workspace for `threads` and run on team().
+  int team() const;
 };
 
 // Picks (or checks) the algorithm, sizes the workspace, copies bias and packs the filter.

@@ -59,12 +59,12 @@ void direct_nhwc_pixel(const Plan& plan, const float* image, int64_t oy, int64_t
 void run_direct(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   if (d.layout == Layout::NCHW) {
-#pragma omp parallel for collapse(2) num_threads(plan.threads) schedule(static)
+#pragma omp parallel for collapse(2) num_threads(plan.team()) schedule(static)
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t m = 0; m < d.M; ++m)
         direct_nchw_plane(plan, input + n * d.in_image(), m, output + (n * d.M + m) * d.Ho * d.Wo);
   } else {
-#pragma omp parallel for collapse(2) num_threads(plan.threads) schedule(static)
+#pragma omp parallel for collapse(2) num_threads(plan.team()) schedule(static)
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t oy = 0; oy < d.Ho; ++oy)
         for (int64_t ox = 0; ox < d.Wo; ++ox)

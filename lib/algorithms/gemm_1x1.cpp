@@ -22,10 +22,10 @@ void run_1x1(const Plan& plan, const float* input, float* output, float*) {
     for (int64_t g = 0; g < d.G; ++g) {
       if (d.layout == Layout::NCHW)  // Y_g (M' x HW) = F_g (M' x C') * X_g (C' x HW)
         sgemm(mg, pixels, cg, {f + g * mg * cg, cg, 1}, {x + g * cg * pixels, pixels, 1}, 0.0f,
-              {y + g * mg * pixels, pixels, 1}, plan.threads);
+              {y + g * mg * pixels, pixels, 1}, plan.team());
       else  // Y_g (HW x M') = X_g (HW x C') * F_g^T (C' x M')
         sgemm(pixels, mg, cg, {x + g * cg, d.C, 1}, {f + g * mg * cg, 1, cg}, 0.0f,
-              {y + g * mg, d.M, 1}, plan.threads);
+              {y + g * mg, d.M, 1}, plan.team());
     }
   }
   apply_epilogue(plan, output, d.N);

@@ -23,7 +23,7 @@ void run_kn2row(const Plan& plan, const float* input, float* output, float* z) {
       // Z ((KH*KW*M') x HW) = F_g ((KH*KW*M') x C') * X_g (C' x HW)
       sgemm(rows, pixels, cg, {plan.filter.data() + g * rows * cg, cg, 1},
             {input + n * d.in_image() + g * cg * pixels, pixels, 1}, 0.0f, {z, pixels, 1},
-            plan.threads);
+            plan.team());
       // Tap t's result for input row iy = oy + dy sits in block t.
       const auto tap = [&](int64_t t) {
         const TapShift s = tap_shift(d, t);
@@ -41,7 +41,7 @@ void run_kn2col(const Plan& plan, const float* input, float* output, float* z) {
     for (int64_t g = 0; g < d.G; ++g) {
       // Z (HW x (KH*KW*M')) = X_g (HW x C') * F_g (C' x (KH*KW*M'))
       sgemm(pixels, cols, cg, {input + n * d.in_image() + g * cg, d.C, 1},
-            {plan.filter.data() + g * cg * cols, cols, 1}, 0.0f, {z, cols, 1}, plan.threads);
+            {plan.filter.data() + g * cg * cols, cols, 1}, 0.0f, {z, cols, 1}, plan.team());
       // Tap t's result for input pixel p sits at z[p * cols + t * M'].
       const auto tap = [&](int64_t t) {
         const TapShift s = tap_shift(d, t);

@@ -99,7 +99,7 @@ void run_kn2row_aa(const Plan& plan, const float* input, float* output, float* z
             const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
             sgemm(mg, (r.end - r.begin) * d.W, cg, {f + t * mg * cg, cg, 1},
                   {x + iy * d.W, pixels, 1}, beta, {z + (r.begin - chunk.begin) * d.W, pixels, 1},
-                  plan.threads);
+                  plan.team());
           },
           [&](IndexRange chunk, IndexRange r) {
             for (int64_t m = 0; m < mg; ++m)
@@ -130,7 +130,7 @@ void run_kn2col_aa(const Plan& plan, const float* input, float* output, float* z
             const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
             sgemm((r.end - r.begin) * d.W, mg, cg, {x + iy * d.W * d.C, d.C, 1},
                   {f + t * cg * mg, mg, 1}, beta, {z + (r.begin - chunk.begin) * d.W * mg, mg, 1},
-                  plan.threads);
+                  plan.team());
           },
           [&](IndexRange chunk, IndexRange r) {
             std::fill(z + (r.begin - chunk.begin) * d.W * mg, z + (r.end - chunk.begin) * d.W * mg,

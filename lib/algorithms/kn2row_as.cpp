@@ -63,7 +63,7 @@ void accumulate_image_group(const Plan& plan, const Gemms& gemms, bool pixels_al
   const ConvDesc& d = plan.desc;
   const SgemmTile tile = sgemm_tile();
   const int64_t granule = pixels_along_vector ? std::max<int64_t>(1, tile.vector / 2) : int64_t{1};
-  const int threads = plan.threads;
+  const int threads = plan.team();
   if (threads == 1 || d.Ho < threads) {
     accumulate_rows(d, gemms, 0, d.Ho, granule, threads);
     return;

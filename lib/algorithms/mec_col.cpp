@@ -64,10 +64,10 @@ void run_mec_col(const Plan& plan, const float* input, float* output, float* low
   const int64_t window_step = d.SH * d.Cg() * d.KW * d.Wo;  // floats between windows
   for (int64_t n = 0; n < d.N; ++n)
     for (int64_t g = 0; g < d.G; ++g) {
-      lower_nchw(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, lowered, plan.threads);
+      lower_nchw(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, lowered, plan.team());
       const float* f = plan.filter.data() + g * mg * k;
       float* y = output + n * d.out_image() + g * mg * pixels;
-      for_each_output_row(d, plan.threads, [&](int64_t oy, int blis_threads) {
+      for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
         sgemm(mg, d.Wo, k, {f, k, 1}, {lowered + oy * window_step, d.Wo, 1}, 0.0f,
               {y + oy * d.Wo, pixels, 1}, blis_threads);
       });

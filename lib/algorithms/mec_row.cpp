@@ -69,10 +69,10 @@ void run_mec_row(const Plan& plan, const float* input, float* output, float* low
   const int64_t window_step = d.SH * d.KW * d.Cg();        // floats between windows
   for (int64_t n = 0; n < d.N; ++n)
     for (int64_t g = 0; g < d.G; ++g) {
-      lower_nhwc(d, input + n * d.in_image() + g * d.Cg(), lowered, plan.threads);
+      lower_nhwc(d, input + n * d.in_image() + g * d.Cg(), lowered, plan.team());
       const float* f = plan.filter.data() + g * k * mg;
       float* y = output + n * d.out_image() + g * mg;
-      for_each_output_row(d, plan.threads, [&](int64_t oy, int blis_threads) {
+      for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
         sgemm(d.Wo, mg, k, {lowered + oy * window_step, strip, 1}, {f, mg, 1}, 0.0f,
               {y + oy * d.Wo * d.M, d.M, 1}, blis_threads);
       });

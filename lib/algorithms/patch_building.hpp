@@ -35,10 +35,10 @@ void run_im2col(const Plan& plan, const float* input, float* output, float* patc
   const int64_t pixels = d.Ho * d.Wo, k = d.reduction(), mg = d.Mg();
   for (int64_t n = 0; n < d.N; ++n)
     for (int64_t g = 0; g < d.G; ++g) {
-      build(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, patches, plan.threads);
+      build(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, patches, plan.team());
       // Y_g (M' x HoWo) = F_g (M' x C'KK) * P (C'KK x HoWo)
       sgemm(mg, pixels, k, {plan.filter.data() + g * mg * k, k, 1}, {patches, pixels, 1}, 0.0f,
-            {output + n * d.out_image() + g * mg * pixels, pixels, 1}, plan.threads);
+            {output + n * d.out_image() + g * mg * pixels, pixels, 1}, plan.team());
     }
   apply_epilogue(plan, output, d.N);
 }
@@ -49,10 +49,10 @@ void run_im2row(const Plan& plan, const float* input, float* output, float* patc
   const int64_t pixels = d.Ho * d.Wo, k = d.reduction(), mg = d.Mg();
   for (int64_t n = 0; n < d.N; ++n)
     for (int64_t g = 0; g < d.G; ++g) {
-      build(d, input + n * d.in_image() + g * d.Cg(), patches, plan.threads);
+      build(d, input + n * d.in_image() + g * d.Cg(), patches, plan.team());
       // Y_g (HoWo x M') = P (HoWo x KKC') * F_g^T (KKC' x M')
       sgemm(pixels, mg, k, {patches, k, 1}, {plan.filter.data() + g * mg * k, 1, k}, 0.0f,
-            {output + n * d.out_image() + g * mg, d.M, 1}, plan.threads);
+            {output + n * d.out_image() + g * mg, d.M, 1}, plan.team());
     }
   apply_epilogue(plan, output, d.N);
 }

@@ -43,7 +43,7 @@ void shift_add_nchw(const Plan& plan, int64_t g, int64_t channel_stride, int64_t
   const int64_t mg = d.Mg(), rows = out_rows.end - out_rows.begin;
   float* yg = y + g * mg * d.Ho * d.Wo;
   // One task per output row of one channel: each source adds one contiguous run to it.
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
+#pragma omp parallel for num_threads(plan.team()) schedule(static)
   for (int64_t r = 0; r < mg * rows; ++r) {
     const int64_t m = r / rows, oy = out_rows.begin + r % rows;
     float* row = yg + (m * d.Ho + oy) * d.Wo;
@@ -68,7 +68,7 @@ void shift_add_nhwc(const Plan& plan, int64_t g, int64_t pixel_stride, int64_t c
   const float* bias = plan.has_bias() ? plan.bias.data() + g * mg : nullptr;
   float* yg = y + g * mg;
   // One task per output row: Wo pixels of M' channels each (pixel stride M).
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
+#pragma omp parallel for num_threads(plan.team()) schedule(static)
   for (int64_t oy = out_rows.begin; oy < out_rows.end; ++oy) {
     float* row = yg + oy * d.Wo * d.M;
     if (role.first)

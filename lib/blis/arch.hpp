@@ -10,4 +10,7 @@ void ensure_blis_ready();
 // BLIS's name for the sub-configuration in use ("skx", "haswell", "zen3", ...).
 const char* blis_arch_name();
 
+// Why the configuration is not the one BLIS_ARCH_TYPE asked for, or "".
+const char* blis_arch_note();
+
 }  // namespace gemmconv

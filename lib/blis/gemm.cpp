@@ -2,6 +2,8 @@
 
 #include <blis-openmp/blis.h>
 
+#include "../parallel/team.hpp"
+
 namespace gemmconv {
 
 // Every index and stride handed to BLIS is an int64_t; a BLIS built with 32-bit dim_t would
@@ -22,6 +24,9 @@ void sgemm(int64_t m, int64_t n, int64_t k, MatrixView a, MatrixView b, float be
   if (m == 0 || n == 0) return;
   float alpha = 1.0f;
   rntm_t rntm = BLIS_RNTM_INITIALIZER;
+  // BLIS aborts when its parallel region gets fewer threads than it asked for, which OpenMP may
+  // do with dynamic adjustment on: then it runs on one.
+  if (openmp_may_shrink_teams()) threads = 1;
   bli_rntm_set_num_threads(threads, &rntm);
   // BLIS 0.9.0's small-matrix ("sup") kernels of the haswell, zen, zen2 and zen3 configurations
   // (every AVX2 machine) read outside their operands: a few bytes past C, a whole extra row of A

@@ -23,12 +23,12 @@ void apply_epilogue(const Plan& plan, float* output, int64_t images) {
   const float* bias = plan.has_bias() ? plan.bias.data() : nullptr;
   if (d.layout == Layout::NCHW) {
     const int64_t planes = images * d.M;
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
+#pragma omp parallel for num_threads(plan.team()) schedule(static)
     for (int64_t p = 0; p < planes; ++p)
       finish_plane(plan, output + p * pixels, pixels, bias ? bias[p % d.M] : 0.0f);
   } else {
     const int64_t total = images * pixels;
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
+#pragma omp parallel for num_threads(plan.team()) schedule(static)
     for (int64_t p = 0; p < total; ++p) finish_pixel(plan, output + p * d.M, d.M, bias);
   }
 }

@@ -8,6 +8,18 @@
 
 namespace gemmconv {
 
+// Calls body(thread_index, team_size) on each thread of a team of at most `threads`; on the
+// calling thread alone (no parallel region) when that is one.
+template <typename Body>
+void run_team(int threads, Body&& body) {
+  if (threads <= 1) {
+    body(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  body(current_thread_index(), current_team_size());
+}
+
 // Calls body(range, thread_index) once per thread of a team of at most min(threads, items)
 // threads, each with its contiguous share of [0, items). Inside a caller's parallel region the
 // work runs on the calling thread alone, so the caller's threads are not multiplied.

@@ -98,7 +98,7 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   const NchwBands b = nchw_bands(d);
   const int64_t multiplier = d.Mg(), plane_in = d.H * d.W, plane_out = d.Ho * d.Wo;
-  for_each_share(plan.threads, b.items, [&](Range share, int thread) {
+  for_each_share(plan.team(), b.items, [&](Range share, int thread) {
     char* mine = reinterpret_cast<char*>(workspace) + std::size_t(thread) * b.thread_bytes;
     DepthwiseNchwJob job;
     job.stage = reinterpret_cast<float*>(mine);

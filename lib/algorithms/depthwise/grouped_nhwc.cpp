@@ -73,8 +73,8 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   const int64_t stride = block_stride(d, kernels.vector_floats);
-  const RowItems items = row_items(d, plan.threads, kernels.vector_floats);
-  for_each_share(plan.threads, items.items, [&](Range share, int) {
+  const RowItems items = row_items(d, plan.team(), kernels.vector_floats);
+  for_each_share(plan.team(), items.items, [&](Range share, int) {
     for_each_row_run(d, items, share.begin, share.end,
                      [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
                        GroupedNhwcJob job;

@@ -314,14 +314,23 @@ void grouped_nhwc_rows(const GroupedNhwcJob& j) {
 
 // ---- depthwise, channels-first --------------------------------------------------------------
 
+// The even elements of the 2V floats a, b (GCC 12 and clang both have __builtin_shufflevector,
+// which wants its indices spelled out).
+inline vec even_lanes(vec a, vec b) {
+#if GEMMCONV_VECTOR_FLOATS == 16
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+#elif GEMMCONV_VECTOR_FLOATS == 8
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#endif
+}
+
 // dst[i] = src[2 * i] for i < count, reading no further than src[2 * count - 2].
 inline void deinterleave_even(float* dst, const float* src, int64_t count) {
-  typedef int32_t index_vec __attribute__((vector_size(V * sizeof(int32_t))));
-  index_vec even;
-  for (int l = 0; l < V; ++l) even[l] = 2 * l;
   int64_t i = 0;
   for (; i + V < count; i += V)
-    store(dst + i, __builtin_shuffle(load(src + 2 * i), load(src + 2 * i + V), even));
+    store(dst + i, even_lanes(load(src + 2 * i), load(src + 2 * i + V)));
   for (; i < count; ++i) dst[i] = src[2 * i];
 }
 

@@ -12,7 +12,7 @@
 //   NHWC zero run       4 * kc
 // with kc = ceil(K / ceil(K / KC)), pw the pixel panel width (MR or NR), block_panels about
 // MC / pw: never more than 256 KiB per thread, and never more than the image needs.
-#include "../../parallel/threads.hpp"
+#include "../../parallel/for_each_share.hpp"
 #include "../algorithm.hpp"
 #include "macro_kernel.hpp"
 #include "pack_filter.hpp"
@@ -35,10 +35,8 @@ bool supports_nhwc(const ConvDesc& d) {
 void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
   const Tiling t = make_tiling(plan.desc, micro_kernel(), plan.threads);
   const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
-#pragma omp parallel num_threads(t.threads)
-  {
-    const int index = current_thread_index();
-    const Range mine = t.thread_items(index, current_team_size());
+  run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
+    const Range mine = t.thread_items(index, team_size);
     const ThreadScratch scratch = t.scratch(workspace, index);
     for (int64_t item = mine.begin; item < mine.end;) {
       const int64_t image_group = item / per_image_group, rest = item % per_image_group;
@@ -51,7 +49,7 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
       run_tile_work(plan, t, input, output, work, scratch);
       item += work.channel_end - work.channel_begin;
     }
-  }
+  });
 }
 
 // The fraction of its typical rate the tiled kernel keeps: the output channels of a group fill
