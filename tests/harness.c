@@ -327,3 +327,22 @@ void check_same_bits_across_threads(const conv_case* c, gemmconv_algo algo) {
   free(first);
   free(again);
 }
+
+void check_runs_on_1_and_3_threads(const conv_case* c, gemmconv_algo algo, size_t per_thread) {
+  conv_case threaded = *c;
+  threaded.threads = 3;
+  const conv_case* both[] = {c, &threaded};
+  for (int i = 0; i < 2; ++i) {
+    check_algorithm_runs(both[i], algo);
+    check_workspace_per_thread(both[i], algo, per_thread);
+  }
+}
+
+void for_each_layout(conv_case c, void (*check)(const conv_case* c)) {
+  for (int l = 0; l < 2; ++l)
+    for (int f = 0; f < 2; ++f) {
+      c.desc.layout = l ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW;
+      c.desc.filter_layout = f ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW;
+      check(&c);
+    }
+}

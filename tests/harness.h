@@ -80,6 +80,13 @@ void check_algorithm_runs(const conv_case* c, gemmconv_algo algo);
    per thread of the case. */
 void check_workspace_per_thread(const conv_case* c, gemmconv_algo algo, size_t per_thread);
 
+/* check_algorithm_runs and check_workspace_per_thread on the case as given and again on 3
+   threads. */
+void check_runs_on_1_and_3_threads(const conv_case* c, gemmconv_algo algo, size_t per_thread);
+
+/* Calls check on the case in both activation layouts, each with both filter layouts. */
+void for_each_layout(conv_case c, void (*check)(const conv_case* c));
+
 /* Runs the algorithm on the case with 1, 2 and 3 threads and fails the test unless the outputs
    are the same bytes. */
 void check_same_bits_across_threads(const conv_case* c, gemmconv_algo algo);

@@ -50,25 +50,13 @@ static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t 
    algorithms enter a parallel region per group, and with as many groups as channels that costs
    a scheduler time slice per group on a machine busy with other tests. */
 static void check_dw(const conv_case* c) {
-  const gemmconv_algo a = depthwise_algo(c->desc.layout);
-  conv_case threaded = *c;
-  threaded.threads = 3;
-  const conv_case* both[] = {c, &threaded};
-  for (int i = 0; i < 2; ++i) {
-    check_algorithm_runs(both[i], a);
-    check_workspace_per_thread(both[i], a, WORKSPACE_PER_THREAD);
-  }
+  check_runs_on_1_and_3_threads(c, depthwise_algo(c->desc.layout), WORKSPACE_PER_THREAD);
   check_case(c);
 }
 
 /* Both activation layouts with both filter layouts. */
 static void sweep(conv_case c) {
-  for (int l = 0; l < 2; ++l)
-    for (int f = 0; f < 2; ++f) {
-      c.desc.layout = l ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW;
-      c.desc.filter_layout = f ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW;
-      check_dw(&c);
-    }
+  for_each_layout(c, check_dw);
 }
 
 /* -- Sweeps ----------------------------------------------------------------------------------- */

@@ -49,27 +49,14 @@ static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t 
    region per group, which costs a scheduler time slice per group on a machine busy with other
    tests. */
 static void check_grouped(const conv_case* c) {
-  if (c->desc.layout == GEMMCONV_LAYOUT_NHWC) {
-    const gemmconv_algo a = algo_named("grouped-nhwc");
-    conv_case threaded = *c;
-    threaded.threads = 3;
-    const conv_case* both[] = {c, &threaded};
-    for (int i = 0; i < 2; ++i) {
-      check_algorithm_runs(both[i], a);
-      check_workspace_per_thread(both[i], a, WORKSPACE_PER_THREAD);
-    }
-  }
+  if (c->desc.layout == GEMMCONV_LAYOUT_NHWC)
+    check_runs_on_1_and_3_threads(c, algo_named("grouped-nhwc"), WORKSPACE_PER_THREAD);
   check_case(c);
 }
 
 /* Both activation layouts with both filter layouts (which differ whenever C/G > 1). */
 static void sweep(conv_case c) {
-  for (int l = 0; l < 2; ++l)
-    for (int f = 0; f < 2; ++f) {
-      c.desc.layout = l ? GEMMCONV_LAYOUT_NCHW : GEMMCONV_LAYOUT_NHWC;
-      c.desc.filter_layout = f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI;
-      check_grouped(&c);
-    }
+  for_each_layout(c, check_grouped);
 }
 
 /* -- Sweeps ----------------------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 // kernel table its filter was packed for.
 #pragma once
 
+#include "../../parallel/for_each_share.hpp"
 #include "../algorithm.hpp"
 #include "kernels.hpp"
 
@@ -45,6 +46,33 @@ void for_each_row_run(const ConvDesc& d, const RowItems& r, int64_t begin, int64
     run(image, row, row + rows, m0, m0 + r.slab_channels < d.M ? m0 + r.slab_channels : d.M);
     begin += rows;
   }
+}
+
+// Runs kernel(job) over the plan's channels-last work items, split among its threads; `job`
+// comes with the fields of its own kind set, the shared ones are filled here.
+template <typename Job, typename Kernel>
+void run_channels_last(const Plan& plan, const float* input, float* output, int64_t vector_floats,
+                       Job job, Kernel kernel) {
+  const ConvDesc& d = plan.desc;
+  job.weights = plan.filter.data();
+  job.C = d.C;
+  job.M = d.M;
+  job.g = window_geometry(d);
+  job.clamp = output_clamp(plan);
+  const RowItems items = row_items(d, plan.team(), vector_floats);
+  for_each_share(plan.team(), items.items, [&](Range share, int) {
+    Job mine = job;
+    for_each_row_run(d, items, share.begin, share.end,
+                     [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
+                       mine.x = input + n * d.in_image();
+                       mine.y = output + n * d.out_image();
+                       mine.row_begin = row0;
+                       mine.row_end = row1;
+                       mine.m_begin = m0;
+                       mine.m_end = m1;
+                       kernel(mine);
+                     });
+  });
 }
 
 }  // namespace gemmconv

@@ -2,7 +2,6 @@
 // lanes, several output pixels per step share each tap's weight vector; border pixels skip the
 // taps that fall in the padding. The filter (and bias) are packed per block of V output
 // channels in the order the loop reads them. No workspace.
-#include "../../parallel/for_each_share.hpp"
 #include "depthwise_common.hpp"
 
 namespace gemmconv {
@@ -31,28 +30,10 @@ void prepare(Plan& plan, const FilterView& filter) {
 }
 
 void run(const Plan& plan, const float* input, float* output, float*) {
-  const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
-  const RowItems items = row_items(d, plan.team(), kernels.vector_floats);
-  for_each_share(plan.team(), items.items, [&](Range share, int) {
-    for_each_row_run(d, items, share.begin, share.end,
-                     [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
-                       DepthwiseNhwcJob job;
-                       job.x = input + n * d.in_image();
-                       job.y = output + n * d.out_image();
-                       job.weights = plan.filter.data();
-                       job.C = d.C;
-                       job.M = d.M;
-                       job.multiplier = d.Mg();
-                       job.row_begin = row0;
-                       job.row_end = row1;
-                       job.m_begin = m0;
-                       job.m_end = m1;
-                       job.g = window_geometry(d);
-                       job.clamp = output_clamp(plan);
-                       kernels.nhwc_rows(job);
-                     });
-  });
+  DepthwiseNhwcJob job;
+  job.multiplier = plan.desc.Mg();
+  run_channels_last(plan, input, output, kernels.vector_floats, job, kernels.nhwc_rows);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 // wider than the group, without packing the input. No workspace.
 #include <algorithm>
 
-#include "../../parallel/for_each_share.hpp"
 #include "depthwise_common.hpp"
 
 namespace gemmconv {
@@ -72,29 +71,11 @@ double lane_use(const ConvDesc& d) {
 void run(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
-  const int64_t stride = block_stride(d, kernels.vector_floats);
-  const RowItems items = row_items(d, plan.team(), kernels.vector_floats);
-  for_each_share(plan.team(), items.items, [&](Range share, int) {
-    for_each_row_run(d, items, share.begin, share.end,
-                     [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
-                       GroupedNhwcJob job;
-                       job.x = input + n * d.in_image();
-                       job.y = output + n * d.out_image();
-                       job.weights = plan.filter.data();
-                       job.C = d.C;
-                       job.M = d.M;
-                       job.Cg = d.Cg();
-                       job.Mg = d.Mg();
-                       job.block_stride = stride;
-                       job.row_begin = row0;
-                       job.row_end = row1;
-                       job.m_begin = m0;
-                       job.m_end = m1;
-                       job.g = window_geometry(d);
-                       job.clamp = output_clamp(plan);
-                       kernels.grouped_nhwc_rows(job);
-                     });
-  });
+  GroupedNhwcJob job;
+  job.Cg = d.Cg();
+  job.Mg = d.Mg();
+  job.block_stride = block_stride(d, kernels.vector_floats);
+  run_channels_last(plan, input, output, kernels.vector_floats, job, kernels.grouped_nhwc_rows);
 }
 
 }  // namespace

@@ -20,33 +20,30 @@ struct OutputClamp {
   bool active;
 };
 
-// Depthwise, channels-last: output rows [row_begin, row_end) of one image, output channels
-// [m_begin, m_end) (m_begin a multiple of V, m_end one too or M).
-// Weights packed per block of V output channels (V = the ISA's vector floats): KH*KW vectors of
-// V weights, then V biases; lanes past M are zero.
-struct DepthwiseNhwcJob {
+// What the channels-last jobs share: output rows [row_begin, row_end) of one image, output
+// channels [m_begin, m_end) (m_begin a multiple of V, m_end one too or M).
+struct ChannelsLastJob {
   const float* x;        // [H][W][C]
   float* y;              // [Ho][Wo][M]
-  const float* weights;  // ceil(M / V) blocks of (KH*KW + 1) * V floats
-  int64_t C, M, multiplier;
+  const float* weights;  // packed per block of V output channels (below)
+  int64_t C, M;
   int64_t row_begin, row_end, m_begin, m_end;
   WindowGeometry g;
   OutputClamp clamp;
 };
 
-// Grouped, channels-last: output rows [row_begin, row_end) of one image, output channels
-// [m_begin, m_end) (m_begin a multiple of V, m_end one too or M). A block
-// of V output channels spans the groups g_lo..g_hi and reads their input channels; its weights
-// are V biases, then for each tap `block_channels` vectors (one per input channel of those
-// groups, zero in the lanes of other groups). Blocks are `block_stride` floats apart.
-struct GroupedNhwcJob {
-  const float* x;  // [H][W][C]
-  float* y;        // [Ho][Wo][M]
-  const float* weights;
-  int64_t C, M, Cg, Mg, block_stride;
-  int64_t row_begin, row_end, m_begin, m_end;
-  WindowGeometry g;
-  OutputClamp clamp;
+// Depthwise, channels-last. Weights per block of V output channels: KH*KW vectors of V weights,
+// then V biases; lanes past M are zero.
+struct DepthwiseNhwcJob : ChannelsLastJob {
+  int64_t multiplier;
+};
+
+// Grouped, channels-last. A block of V output channels spans the groups g_lo..g_hi and reads
+// their input channels; its weights are V biases, then for each tap `block_channels` vectors
+// (one per input channel of those groups, zero in the lanes of other groups). Blocks are
+// `block_stride` floats apart.
+struct GroupedNhwcJob : ChannelsLastJob {
+  int64_t Cg, Mg, block_stride;
 };
 
 // Depthwise, channels-first: one input plane, a band of output rows and a strip of output
