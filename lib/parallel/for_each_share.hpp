@@ -21,23 +21,14 @@ void run_team(int threads, Body&& body) {
 }
 
 // Calls body(range, thread_index) once per thread of a team of at most min(threads, items)
-// threads, each with its contiguous share of [0, items). Inside a caller's parallel region the
-// work runs on the calling thread alone, so the caller's threads are not multiplied.
+// threads, each with its contiguous share of [0, items). `threads` is what the execute was
+// granted (Plan::team()), one already inside a caller's parallel region.
 template <typename Body>
 void for_each_share(int threads, int64_t items, Body&& body) {
-  int64_t team = threads < items ? threads : items;
-#ifdef _OPENMP
-  if (omp_in_parallel()) team = 1;
-#endif
-  if (team <= 1) {
-    if (items > 0) body(Range{0, items}, 0);
-    return;
-  }
-#pragma omp parallel num_threads(static_cast <int>(team))
-  {
-    const int index = current_thread_index();
-    body(split_range(items, current_team_size(), index), index);
-  }
+  if (items <= 0) return;
+  const int team = threads < items ? threads : static_cast<int>(items);
+  run_team(team,
+           [&](int index, int team_size) { body(split_range(items, team_size, index), index); });
 }
 
 }  // namespace gemmconv
