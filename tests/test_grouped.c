@@ -1,11 +1,12 @@
-/* Grouped convolutions, and what is specific to grouped-nhwc (two groups or more, any C/G and
-   M/G, in NHWC). Parameter sweeps one or two fields at a time around a small base case (XNNPACK
-   style); each case runs through every algorithm that supports it, in both layouts and both filter
-   layouts, against the reference, and an NHWC case must also have run grouped-nhwc, so that an
-   UNSUPPORTED cannot pass for a success. Then what its contract adds: bit-identical results for
-   any thread count, at most 16 KiB of workspace per thread (checked on every case and on real
-   grouped layers), an execute that allocates nothing. The instruction set is chosen at run
-   time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
+/* Grouped convolutions, and what is specific to grouped-nhwc (any number of groups, one
+   included, any C/G and M/G, in NHWC). Parameter sweeps one or two fields at a time around a small
+   base case (XNNPACK style); each case runs through every algorithm that supports it, in both
+   layouts and both filter layouts, against the reference, and an NHWC case must also have run
+   grouped-nhwc, so that an UNSUPPORTED cannot pass for a success. Then what its contract adds:
+   bit-identical results for any thread count, at most 16 KiB of workspace per thread (checked on
+   every case and on real grouped layers), an execute that allocates nothing. The instruction set is
+   chosen at run time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and
+   =baseline. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,65 @@ static void one_channel_per_group(void** state) {
   for (uint32_t mult = 1; mult <= 3; ++mult) {
     sweep(grouped_case(16, 1, mult));
     sweep(grouped_case(17, 1, mult));
+  }
+}
+
+/* One group: grouped-nhwc is then a direct convolution vectorised over output channels, as
+   on first layers (C = 3) and on 1x1 layers. */
+static void one_group(void** state) {
+  (void)state;
+  const uint32_t cm[][2] = {{1, 1},  {3, 32},  {3, 64},  {2, 17},
+                            {5, 33}, {16, 16}, {17, 48}, {33, 7}};
+  for (size_t i = 0; i < sizeof cm / sizeof cm[0]; ++i) sweep(grouped_case(1, cm[i][0], cm[i][1]));
+  conv_case c = grouped_case(1, 3, 32); /* MobileNet's first layer, smaller */
+  c.desc.in_height = c.desc.in_width = 16;
+  c.desc.stride_height = c.desc.stride_width = 2;
+  set_pads(&c, 0, 1, 0, 1);
+  c.with_bias = 1;
+  sweep(c);
+}
+
+/* 1x1 layers with unit stride and no padding run as rows of up to 256 pixels that divide the
+   plane: planes whose pixel count is prime, a square, above 256, with a batch; and the 1x1
+   layers that keep their rows (padded, strided). */
+static void one_by_one_rows(void** state) {
+  (void)state;
+  const uint32_t hw[][2] = {{7, 7},   {1, 13},  {13, 1},  {13, 13}, {3, 200},
+                            {16, 20}, {17, 19}, {23, 23}, {2, 3}};
+  for (size_t i = 0; i < sizeof hw / sizeof hw[0]; ++i) {
+    conv_case c = grouped_case(1, 9, 40);
+    c.desc.in_height = hw[i][0];
+    c.desc.in_width = hw[i][1];
+    c.desc.kernel_height = c.desc.kernel_width = 1;
+    set_pads(&c, 0, 0, 0, 0);
+    c.desc.batch = i % 2 ? 2 : 1;
+    c.with_bias = i % 3 == 0;
+    sweep(c);
+  }
+  conv_case c = grouped_case(2, 8, 24);
+  c.desc.in_height = c.desc.in_width = 14;
+  c.desc.kernel_height = c.desc.kernel_width = 1;
+  set_pads(&c, 0, 0, 0, 0);
+  sweep(c);
+  set_pads(&c, 1, 0, 0, 1);
+  sweep(c);
+  set_pads(&c, 0, 0, 0, 0);
+  c.desc.stride_width = 2;
+  sweep(c);
+}
+
+/* Rows of every length from 1 to 20 interior pixels: the pixel steps of six and the shorter
+   steps that end a row. */
+static void row_lengths(void** state) {
+  (void)state;
+  for (uint32_t w = 1; w <= 20; ++w) {
+    conv_case c = grouped_case(1, 3, 33);
+    c.desc.in_height = 3;
+    c.desc.in_width = w;
+    c.desc.kernel_height = c.desc.kernel_width = 1;
+    set_pads(&c, 0, 0, 0, 0);
+    c.desc.stride_height = 2; /* keeps the rows as they are */
+    sweep(c);
   }
 }
 
@@ -304,6 +364,8 @@ static const layer grouped_layers[] = {
     {"alexnet:conv4", 2, 384, 384, 13, 3, 1, 1},
     {"shufflenet_v1_g3:stage2_1x1", 3, 240, 60, 28, 1, 1, 0},
     {"regnetx_200mf:stage2_block1", 7, 56, 56, 56, 3, 2, 1}, /* group width 8 */
+    {"mobilenet_v1:conv1", 1, 3, 32, 224, 3, 2, 1},
+    {"mobilenet_v1:conv13_pw", 1, 1024, 1024, 7, 1, 1, 0},
 };
 
 static conv_case layer_case(const layer* L) {
@@ -377,6 +439,9 @@ int main(void) {
       cmocka_unit_test(channels_per_group),
       cmocka_unit_test(group_counts),
       cmocka_unit_test(one_channel_per_group),
+      cmocka_unit_test(one_group),
+      cmocka_unit_test(one_by_one_rows),
+      cmocka_unit_test(row_lengths),
       cmocka_unit_test(kernel_sizes),
       cmocka_unit_test(non_square_kernels),
       cmocka_unit_test(strides),

@@ -48,12 +48,12 @@ void for_each_row_run(const ConvDesc& d, const RowItems& r, int64_t begin, int64
   }
 }
 
-// Runs kernel(job) over the plan's channels-last work items, split among its threads; `job`
-// comes with the fields of its own kind set, the shared ones are filled here.
+// Runs kernel(job) over the channels-last work items of `d` (the plan's layer, or the same
+// layer seen with other row boundaries), split among the plan's threads; `job` comes with the
+// fields of its own kind set, the shared ones are filled here.
 template <typename Job, typename Kernel>
-void run_channels_last(const Plan& plan, const float* input, float* output, int64_t vector_floats,
-                       Job job, Kernel kernel) {
-  const ConvDesc& d = plan.desc;
+void run_channels_last(const Plan& plan, const ConvDesc& d, const float* input, float* output,
+                       int64_t vector_floats, Job job, Kernel kernel) {
   job.weights = plan.filter.data();
   job.C = d.C;
   job.M = d.M;

@@ -33,7 +33,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   DepthwiseNhwcJob job;
   job.multiplier = plan.desc.Mg();
-  run_channels_last(plan, input, output, kernels.vector_floats, job, kernels.nhwc_rows);
+  run_channels_last(plan, plan.desc, input, output, kernels.vector_floats, job, kernels.nhwc_rows);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
-// grouped-nhwc: grouped convolutions with few channels per group, channels-last. A vector of V
-// output channels spans V / (M/G) groups (or part of one); for each tap it multiplies the input
+// grouped-nhwc: convolutions with few channels per group, channels-last. A vector of V output
+// channels spans V / (M/G) groups (or part of one); for each tap it multiplies the input
 // channels of those groups, one broadcast each, by a weight vector that is zero in the lanes of
 // the other groups. With 4 channels per group this does the work of a GEMM whose tile is no
-// wider than the group, without packing the input. No workspace.
+// wider than the group, without packing the input. One group is the case of a single wide
+// group: a direct convolution vectorised over output channels, which reads the input where it
+// lies, where the GEMM paths would pack few channels (C = 3) or few pixels (1x1 layers on small
+// planes) into panels first. No workspace.
 #include <algorithm>
 
 #include "depthwise_common.hpp"
@@ -12,7 +15,7 @@ namespace gemmconv {
 namespace {
 
 bool supports(const ConvDesc& d) {
-  return d.layout == Layout::NHWC && d.G > 1;
+  return d.layout == Layout::NHWC;
 }
 
 // The input channels a block of output channels [m0, m0 + lanes) reads: those of its groups.
@@ -68,6 +71,28 @@ double lane_use(const ConvDesc& d) {
   return double(mg) / double((mg + v - 1) / v * v) * (mg <= 2 * v ? 1.0 : 0.8);
 }
 
+// A 1x1 layer with unit stride and no padding reads and writes its pixels in one order, so its
+// rows are only a way to cut the work: it runs as rows of the longest length up to 256 pixels
+// that divides the plane (a plane of 7x7 becomes one row of 49), which leaves fewer short pixel
+// steps at row ends. Each output's sum is the same whatever the rows.
+ConvDesc with_long_rows(const ConvDesc& d) {
+  if (d.KH != 1 || d.KW != 1 || d.SH != 1 || d.SW != 1 || d.PT != 0 || d.PB != 0 || d.PL != 0 ||
+      d.PR != 0)
+    return d;
+  constexpr int64_t kLongestRow = 256;
+  const int64_t pixels = d.H * d.W;
+  int64_t row = d.W;
+  for (int64_t length = std::min(pixels, kLongestRow); length > d.W; --length)
+    if (pixels % length == 0) {
+      row = length;
+      break;
+    }
+  ConvDesc flat = d;
+  flat.W = flat.Wo = row;
+  flat.H = flat.Ho = pixels / row;
+  return flat;
+}
+
 void run(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
@@ -75,7 +100,8 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.Cg = d.Cg();
   job.Mg = d.Mg();
   job.block_stride = block_stride(d, kernels.vector_floats);
-  run_channels_last(plan, input, output, kernels.vector_floats, job, kernels.grouped_nhwc_rows);
+  run_channels_last(plan, with_long_rows(d), input, output, kernels.vector_floats, job,
+                    kernels.grouped_nhwc_rows);
 }
 
 }  // namespace

@@ -96,27 +96,33 @@ inline void store_lanes(float* y, vec v, int64_t lanes) {
   for (int64_t l = 0; l < lanes; ++l) y[l] = v[l];
 }
 
-// P consecutive output pixels, one block of channels. x_off is the input offset of the first
-// pixel's tap (0, 0), which may lie in the padding: only the taps rows x cols are read. KW and
-// SW > 0 are the kernel width and column stride known at compile time (then dilation is 1 and
-// cols are all KW columns); 0 takes them, and the dilation, from the job.
-template <int P, int KW, int SW, bool kFull, bool kMultiplierOne>
+// P consecutive output pixels, NB consecutive blocks of channels (NB > 1 only with full
+// blocks). x_off is the input offset of the first pixel's tap (0, 0), which may lie in the
+// padding: only the taps rows x cols are read. KW and SW > 0 are the kernel width and column
+// stride known at compile time (then dilation is 1 and cols are all KW columns); 0 takes them,
+// and the dilation, from the job. Few pixels take several blocks, so that enough independent
+// sums are in flight to cover the multiply-add latency.
+template <int P, int NB, int KW, int SW, bool kFull, bool kMultiplierOne>
 inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int64_t m0,
                                   int64_t lanes, int64_t x_off, int64_t y_off, TapRange rows,
                                   TapRange cols) {
   const WindowGeometry& g = j.g;
   const int64_t kw = KW > 0 ? KW : g.KW, sw = SW > 0 ? SW : g.SW, dw = KW > 0 ? 1 : g.DW;
-  const int64_t row_step = g.DH * g.W * j.C;
-  vec acc[P];
-  const vec bias = load(w + g.KH * kw * V);
-  for (int p = 0; p < P; ++p) acc[p] = bias;
+  const int64_t row_step = g.DH * g.W * j.C, block_floats = (g.KH * kw + 1) * V;
+  vec acc[NB][P];
+  for (int b = 0; b < NB; ++b) {
+    const vec bias = load(w + b * block_floats + g.KH * kw * V);
+    for (int p = 0; p < P; ++p) acc[b][p] = bias;
+  }
   int64_t row = x_off + rows.begin * row_step;
   for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step) {
     auto tap = [&](int64_t kx) {
-      const vec wv = load(w + (ky * kw + kx) * V);
-      for (int p = 0; p < P; ++p)
-        acc[p] += wv * input_lanes<kFull, kMultiplierOne>(j.x + row + (p * sw + kx * dw) * j.C, m0,
-                                                          lanes, j.multiplier);
+      for (int b = 0; b < NB; ++b) {
+        const vec wv = load(w + b * block_floats + (ky * kw + kx) * V);
+        for (int p = 0; p < P; ++p)
+          acc[b][p] += wv * input_lanes<kFull, kMultiplierOne>(j.x + row + (p * sw + kx * dw) * j.C,
+                                                               m0 + b * V, lanes, j.multiplier);
+      }
     };
     if constexpr (KW > 0) {
       for (int kx = 0; kx < KW; ++kx) tap(kx);
@@ -124,8 +130,9 @@ inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int
       for (int64_t kx = cols.begin; kx < cols.end; ++kx) tap(kx);
     }
   }
-  for (int p = 0; p < P; ++p)
-    store_lanes<kFull>(j.y + y_off + p * j.M + m0, clamp(acc[p], j.clamp), lanes);
+  for (int b = 0; b < NB; ++b)
+    for (int p = 0; p < P; ++p)
+      store_lanes<kFull>(j.y + y_off + p * j.M + m0 + b * V, clamp(acc[b][p], j.clamp), lanes);
 }
 
 // P consecutive output pixels of row oy from ox on, every block of channels. The block loop is
@@ -135,17 +142,22 @@ inline void depthwise_nhwc_pixels(const DepthwiseNhwcJob& j, const float* w, int
 template <int P, int KW, int SW, bool kMultiplierOne>
 inline void depthwise_nhwc_all_blocks(const DepthwiseNhwcJob& j, int64_t oy, int64_t ox,
                                       TapRange rows, TapRange cols) {
+  constexpr int NB = P == 1 ? 4 : (P == 2 ? 2 : 1);
   const WindowGeometry& g = j.g;
   const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
   const int64_t y_off = (oy * g.Wo + ox) * j.M;
   const int64_t block_floats = (g.KH * g.KW + 1) * V, full_end = j.m_end / V * V;
   const float* w = j.weights + j.m_begin / V * block_floats;
   int64_t m0 = j.m_begin;
+  for (; m0 + NB * V <= full_end; m0 += NB * V, w += NB * block_floats)
+    depthwise_nhwc_pixels<P, NB, KW, SW, true, kMultiplierOne>(j, w, m0, V, x_off, y_off, rows,
+                                                               cols);
   for (; m0 < full_end; m0 += V, w += block_floats)
-    depthwise_nhwc_pixels<P, KW, SW, true, kMultiplierOne>(j, w, m0, V, x_off, y_off, rows, cols);
+    depthwise_nhwc_pixels<P, 1, KW, SW, true, kMultiplierOne>(j, w, m0, V, x_off, y_off, rows,
+                                                              cols);
   if (m0 < j.m_end)
-    depthwise_nhwc_pixels<P, KW, SW, false, kMultiplierOne>(j, w, m0, j.m_end - m0, x_off, y_off,
-                                                            rows, cols);
+    depthwise_nhwc_pixels<P, 1, KW, SW, false, kMultiplierOne>(j, w, m0, j.m_end - m0, x_off, y_off,
+                                                               rows, cols);
 }
 
 // Per output row: border pixels one at a time with their columns checked, interior pixels P at
@@ -261,7 +273,7 @@ inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t
 }
 
 // Output rows [row_begin, row_end) for the output channels [m_begin, m_end): border pixels one
-// at a time with their columns checked, interior pixels six, four, two, then one at a time.
+// at a time with their columns checked, interior pixels up to six at a time.
 void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
@@ -283,10 +295,34 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
     for (int64_t ox = 0; ox < inner.begin; ++ox)
       pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
     int64_t ox = inner.begin;
-    for (; ox + 6 <= inner.end; ox += 6) pixels(Count<6>{}, ox, all);
-    for (; ox + 4 <= inner.end; ox += 4) pixels(Count<4>{}, ox, all);
-    for (; ox + 2 <= inner.end; ox += 2) pixels(Count<2>{}, ox, all);
-    for (; ox < inner.end; ++ox) pixels(Count<1>{}, ox, all);
+    // Six at a time; a last step of one or two pixels (whose few accumulators wait on the
+    // multiply-add latency) is merged with the six before it into two steps of three or four.
+    int64_t left = inner.end - ox;
+    for (; left >= 6 && left != 7 && left != 8; left -= 6, ox += 6) pixels(Count<6>{}, ox, all);
+    auto tail = [&](int64_t count) {
+      switch (count) {
+        case 5:
+          pixels(Count<5>{}, ox, all);
+          break;
+        case 4:
+          pixels(Count<4>{}, ox, all);
+          break;
+        case 3:
+          pixels(Count<3>{}, ox, all);
+          break;
+        case 2:
+          pixels(Count<2>{}, ox, all);
+          break;
+        case 1:
+          pixels(Count<1>{}, ox, all);
+          break;
+        default:
+          break;
+      }
+      ox += count;
+    };
+    if (left > 6) tail(4);
+    tail(inner.end - ox);
     for (ox = inner.end; ox < g.Wo; ++ox)
       pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
   }
