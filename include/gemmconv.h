@@ -95,11 +95,11 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_TILED_NHWC = 20, /* "tiled-nhwc": the same for channels-last activations */
   /* Vectorised loops of the library's own, no GEMM, for the CPU's widest instruction set
      (GEMMCONV_MAX_ISA=avx2 or baseline in the environment caps it): depthwise (groups = C,
-     M = C x multiplier) and grouped convolutions with few channels per group. */
+     M = C x multiplier) and convolutions with few channels per group. */
   GEMMCONV_ALGO_DEPTHWISE_NCHW = 21, /* "depthwise-nchw": output columns across the lanes */
   GEMMCONV_ALGO_DEPTHWISE_NHWC = 22, /* "depthwise-nhwc": channels across the lanes */
-  GEMMCONV_ALGO_GROUPED_NHWC = 23    /* "grouped-nhwc": groups > 1, output channels of several
-                                        groups across the lanes */
+  GEMMCONV_ALGO_GROUPED_NHWC = 23    /* "grouped-nhwc": any groups (one too), output channels of
+                                        one or several groups across the lanes */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

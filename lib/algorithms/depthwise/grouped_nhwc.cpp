@@ -7,6 +7,7 @@
 // lies, where the GEMM paths would pack few channels (C = 3) or few pixels (1x1 layers on small
 // planes) into panels first. No workspace.
 #include <algorithm>
+#include <cmath>
 
 #include "depthwise_common.hpp"
 
@@ -61,14 +62,27 @@ void prepare(Plan& plan, const FilterView& filter) {
   }
 }
 
-// The lanes of a block that hold an output channel of the group an input channel belongs to:
-// M' of V when a vector spans several groups, all but the last block's spare lanes otherwise.
-// Groups wider than two vectors get no more register blocking here, while a GEMM's tiles fill
-// up: there it keeps 80% (measured: AlexNet's M' = 128 and 192 against ResNeXt's 16 and 32).
-double lane_use(const ConvDesc& d) {
+// The fraction of its rate the kernel keeps on a layer, the product of three losses fitted to
+// the bench (NHWC layers of the six networks against tiled-nhwc, 1 and 2 threads):
+// - lanes: a block holds M' of V useful lanes when a vector spans several groups, all but the
+//   last block's spare lanes otherwise;
+// - reduction: with several taps, beyond about 1152 weights per output channel a pixel step
+//   waits on its weight stream (3x3 layers with 256 channels and more run slower than a GEMM);
+//   1x1 layers keep their rate up to 2048 channels;
+// - borders: output columns whose window crosses the padding go one pixel at a time, at half
+//   the rate (planes of 7 and 14 columns).
+double kernel_fit(const ConvDesc& d) {
   const int64_t v = isa_vector_floats(selected_isa()), mg = d.Mg();
-  if (mg < v) return double(mg) / double(v);
-  return double(mg) / double((mg + v - 1) / v * v) * (mg <= 2 * v ? 1.0 : 0.8);
+  const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
+  const double reduction =
+      d.taps() > 1 && d.reduction() > 1152 ? std::sqrt(1152.0 / double(d.reduction())) : 1.0;
+  int64_t inside = 0;
+  for (int64_t ox = 0; ox < d.Wo; ++ox) {
+    const int64_t first = ox * d.SW - d.PL, last = first + (d.KW - 1) * d.DW;
+    inside += first >= 0 && last < d.W;
+  }
+  const double border = double(d.Wo - inside) / double(d.Wo);
+  return lanes * reduction / (1.0 + 0.5 * border);
 }
 
 // A 1x1 layer with unit stride and no padding reads and writes its pixels in one order, so its
@@ -107,7 +121,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGroupedNhwc = {
-    "grouped-nhwc", supports, no_workspace, prepare, run, 70, lane_use,
+    "grouped-nhwc", supports, no_workspace, prepare, run, 80, kernel_fit,
 };
 
 }  // namespace gemmconv
