@@ -250,6 +250,44 @@ static void large_planes(void** state) {
   sweep(c);
 }
 
+/* NCHW, multiplier 1: planes up to 14 output columns go by blocks of channels staged
+   interleaved, wider ones plane by plane. Both ways with every stride, dilation and padding
+   side: each case once with at most 12 output columns and once with at least 14 (NHWC runs
+   them too). The narrow planes also
+   with channel counts around the block of 16 and enough rows for several bands. */
+static void nchw_both_ways(void** state) {
+  (void)state;
+  for (uint32_t wide = 0; wide < 2; ++wide) {
+    const uint32_t geometry[][5] = {/* stride, dilation, kernel, pad before, pad after */
+                                    {1, 1, 3, 1, 1}, {2, 1, 3, 0, 1}, {2, 1, 3, 1, 1},
+                                    {3, 1, 5, 2, 0}, {1, 2, 3, 2, 2}, {2, 2, 3, 0, 3},
+                                    {1, 1, 5, 0, 4}, {1, 3, 7, 1, 0}};
+    for (size_t i = 0; i < sizeof geometry / sizeof geometry[0]; ++i) {
+      conv_case c = dw_case(5, 1);
+      const uint32_t reach = geometry[i][1] * (geometry[i][2] - 1) + 1;
+      const uint32_t pads = geometry[i][3] + geometry[i][4];
+      c.desc.in_height = 21;
+      c.desc.in_width = (wide ? 40 : 11) + reach - pads; /* 11 / stride + 1 output columns */
+      c.desc.stride_height = c.desc.stride_width = geometry[i][0];
+      c.desc.dilation_height = c.desc.dilation_width = geometry[i][1];
+      c.desc.kernel_height = c.desc.kernel_width = geometry[i][2];
+      set_pads(&c, geometry[i][3], geometry[i][4], geometry[i][4], geometry[i][3]);
+      c.with_bias = i % 2;
+      sweep(c);
+    }
+  }
+  const uint32_t channels[] = {1, 15, 16, 17, 33};
+  for (size_t i = 0; i < sizeof channels / sizeof channels[0]; ++i) {
+    conv_case c = dw_case(channels[i], 1);
+    c.desc.in_height = 60; /* several bands of rows */
+    c.desc.in_width = 14;
+    c.desc.batch = 1 + (uint32_t)(i % 2);
+    c.output_min = -0.5f;
+    c.output_max = 0.5f;
+    sweep(c);
+  }
+}
+
 static void batch(void** state) {
   (void)state;
   conv_case c = dw_case(7, 1);
@@ -531,6 +569,7 @@ int main(void) {
       cmocka_unit_test(small_planes),
       cmocka_unit_test(output_row_lengths),
       cmocka_unit_test(large_planes),
+      cmocka_unit_test(nchw_both_ways),
       cmocka_unit_test(batch),
       cmocka_unit_test(bias),
       cmocka_unit_test(clamp),

@@ -8,6 +8,10 @@
 
 namespace gemmconv {
 
+// Packs the filter and bias of a depthwise layer for the channels-last loop of the plan's ISA:
+// per block of V output channels, KH*KW weight vectors, then the bias vector; lanes past M zero.
+void pack_depthwise_blocks(Plan& plan, const FilterView& filter);
+
 inline WindowGeometry window_geometry(const ConvDesc& d) {
   return {d.H, d.W, d.Ho, d.Wo, d.KH, d.KW, d.SH, d.SW, d.DH, d.DW, d.PT, d.PL};
 }

@@ -14,6 +14,14 @@
 // SW, staged_rows = rows + (KH - 1) * DH / SH, and rows and cols the largest that keep the whole
 // within 16 KiB (one row and one column when even those do not: only for kernels that reach
 // across more than about 60 rows and columns).
+//
+// Planes of at most 14 output columns with multiplier one go by blocks of 16 channels instead
+// (nchw_channel_blocks): a plane that small leaves most of a vector's lanes and most of each
+// item's time to per-plane overhead, while 16 of its channels side by side fill the lanes of the
+// channels-last loop. Per band of rows the 16 planes' padded input is staged interleaved and the
+// outputs are transposed back into their planes. Workspace per thread, each part rounded up to
+// 64 bytes: staged input 64 * staged_rows * width, outputs 64 * rows * Wo, with rows the most
+// that keep the whole within 16 KiB.
 #include <algorithm>
 #include <utility>
 
@@ -77,6 +85,33 @@ NchwBands nchw_bands(const ConvDesc& d) {
   return b;
 }
 
+NchwChannelBlocks nchw_channel_blocks(const ConvDesc& d) {
+  NchwChannelBlocks b{};
+  const int64_t lane_bytes = kBlockChannels * int64_t(sizeof(float));
+  b.width = (d.Wo - 1) * d.SW + (d.KW - 1) * d.DW + 1;
+  auto staged = [&](int64_t rows) { return (rows - 1) * d.SH + (d.KH - 1) * d.DH + 1; };
+  auto bytes = [&](int64_t rows) {
+    return round_to_line(std::size_t(staged(rows) * b.width * lane_bytes)) +
+           round_to_line(std::size_t(rows * d.Wo * lane_bytes));
+  };
+  // Planes up to kMaxWidth output columns: beyond, a plane's own rows fill the lanes and the
+  // interleaving would cost more than it saves (measured).
+  constexpr int64_t kMaxWidth = 14;
+  if (d.Mg() != 1 || d.Wo > kMaxWidth || bytes(1) > kThreadBudgetBytes) return b;
+  b.used = true;
+  b.rows = 1;
+  while (b.rows < d.Ho && bytes(b.rows + 1) <= kThreadBudgetBytes) ++b.rows;
+  b.bands = (d.Ho + b.rows - 1) / b.rows;
+  b.rows = (d.Ho + b.bands - 1) / b.bands;  // equal bands
+  b.staged_rows = staged(b.rows);
+  b.stage_bytes = round_to_line(std::size_t(b.staged_rows * b.width * lane_bytes));
+  b.tile_bytes = round_to_line(std::size_t(b.rows * d.Wo * lane_bytes));
+  b.thread_bytes = b.stage_bytes + b.tile_bytes;
+  b.blocks = (d.C + kBlockChannels - 1) / kBlockChannels;
+  b.items = int64_t(checked_product(std::size_t(d.N), std::size_t(b.blocks), std::size_t(b.bands)));
+  return b;
+}
+
 namespace {
 
 bool supports(const ConvDesc& d) {
@@ -84,16 +119,82 @@ bool supports(const ConvDesc& d) {
 }
 
 std::size_t workspace_bytes(const ConvDesc& d, int threads) {
+  const NchwChannelBlocks blocks = nchw_channel_blocks(d);
+  if (blocks.used)
+    return checked_mul(std::size_t(std::min<int64_t>(threads, blocks.items)), blocks.thread_bytes);
   const NchwBands b = nchw_bands(d);
   return checked_mul(std::size_t(std::min<int64_t>(threads, b.items)), b.thread_bytes);
 }
 
 void prepare(Plan& plan, const FilterView& filter) {
   plan.isa = selected_isa();
-  pack_filter_oihw(plan, filter);  // [M][KH * KW]: the taps of one output plane in a row
+  if (nchw_channel_blocks(plan.desc).used)
+    pack_depthwise_blocks(plan, filter);
+  else
+    pack_filter_oihw(plan, filter);  // [M][KH * KW]: the taps of one output plane in a row
+}
+
+// Small planes, by blocks of channels: stage, compute channels-last, write back.
+void run_channel_blocks(const Plan& plan, const NchwChannelBlocks& b, const float* input,
+                        float* output, float* workspace) {
+  const ConvDesc& d = plan.desc;
+  const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
+  const int64_t v = kernels.vector_floats, block_floats = (d.taps() + 1) * v;
+  const int64_t plane_in = d.H * d.W, plane_out = d.Ho * d.Wo;
+  for_each_share(plan.team(), b.items, [&](Range share, int thread) {
+    char* mine = reinterpret_cast<char*>(workspace) + std::size_t(thread) * b.thread_bytes;
+    float* stage = reinterpret_cast<float*>(mine);
+    float* tile = reinterpret_cast<float*>(mine + b.stage_bytes);
+    DepthwiseNhwcJob job;
+    job.x = stage;
+    job.y = tile;
+    job.C = job.M = v;
+    job.multiplier = 1;
+    job.m_begin = 0;
+    job.m_end = v;
+    job.row_begin = 0;
+    job.clamp = output_clamp(plan);
+    for (int64_t item = share.begin; item < share.end; ++item) {
+      const int64_t band = item % b.bands, block = item / b.bands % b.blocks;
+      const int64_t n = item / (b.bands * b.blocks);
+      const int64_t row0 = band * b.rows, rows = std::min(b.rows, d.Ho - row0);
+      const int64_t y0 = row0 * d.SH - d.PT, x0 = -d.PL;
+      const int64_t staged_rows = (rows - 1) * d.SH + (d.KH - 1) * d.DH + 1;
+      // Each ISA block of v channels of this item's kBlockChannels.
+      for (int64_t c0 = block * kBlockChannels; c0 < std::min(d.C, (block + 1) * kBlockChannels);
+           c0 += v) {
+        const int64_t lanes = std::min(v, d.C - c0);
+        NchwChannelsJob staging;
+        staging.x = input + (n * d.C + c0) * plane_in;
+        staging.stage = stage;
+        staging.H = d.H;
+        staging.W = d.W;
+        staging.y0 = y0;
+        staging.x0 = x0;
+        staging.staged_rows = staged_rows;
+        staging.width = b.width;
+        staging.plane = plane_in;
+        staging.lanes = lanes;
+        kernels.nchw_stage_channels(staging);
+        job.weights = plan.filter.data() + c0 / v * block_floats;
+        job.g = {staged_rows, b.width, rows, d.Wo, d.KH, d.KW, d.SH, d.SW, d.DH, d.DW, 0, 0};
+        job.row_end = rows;
+        kernels.nhwc_rows(job);
+        NchwChannelsJob storing;
+        storing.tile = tile;
+        storing.y = output + (n * d.M + c0) * plane_out + row0 * d.Wo;
+        storing.pixels = rows * d.Wo;
+        storing.plane = plane_out;
+        storing.lanes = lanes;
+        kernels.nchw_store_channels(storing);
+      }
+    }
+  });
 }
 
 void run(const Plan& plan, const float* input, float* output, float* workspace) {
+  const NchwChannelBlocks blocks = nchw_channel_blocks(plan.desc);
+  if (blocks.used) return run_channel_blocks(plan, blocks, input, output, workspace);
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   const NchwBands b = nchw_bands(d);

@@ -6,16 +6,8 @@
 
 namespace gemmconv {
 
-namespace {
-
-bool supports(const ConvDesc& d) {
-  return d.layout == Layout::NHWC && d.Cg() == 1;
-}
-
-// Per block of V output channels: KH*KW weight vectors, then the bias vector.
-void prepare(Plan& plan, const FilterView& filter) {
+void pack_depthwise_blocks(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
-  plan.isa = selected_isa();
   const int64_t v = depthwise_kernels(plan.isa).vector_floats, taps = d.taps();
   const int64_t blocks = (d.M + v - 1) / v, block_floats = (taps + 1) * v;
   plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(block_floats)));
@@ -27,6 +19,17 @@ void prepare(Plan& plan, const FilterView& filter) {
       for (int64_t kx = 0; kx < d.KW; ++kx) block[(ky * d.KW + kx) * v] = filter.at(m, 0, ky, kx);
     block[taps * v] = plan.has_bias() ? plan.bias[std::size_t(m)] : 0.0f;
   }
+}
+
+namespace {
+
+bool supports(const ConvDesc& d) {
+  return d.layout == Layout::NHWC && d.Cg() == 1;
+}
+
+void prepare(Plan& plan, const FilterView& filter) {
+  plan.isa = selected_isa();
+  pack_depthwise_blocks(plan, filter);
 }
 
 void run(const Plan& plan, const float* input, float* output, float*) {

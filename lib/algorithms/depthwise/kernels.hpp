@@ -69,6 +69,21 @@ struct DepthwiseNchwJob {
   OutputClamp clamp;
 };
 
+// Depthwise, channels-first, small planes: V planes at a time move between their own layout and
+// the interleaved one of the channels-last loop. Staging fills stage[staged_rows][width][V]
+// from the planes' padded input rows y0.. and columns x0..; storing writes tile[pixels][V] into
+// the planes from y on. Both take planes `plane` floats apart and lanes past `lanes` as zero
+// (staging) or skip them (storing).
+struct NchwChannelsJob {
+  const float* x;
+  float* stage;
+  int64_t H, W, y0, x0, staged_rows, width;
+  const float* tile;
+  float* y;
+  int64_t pixels;
+  int64_t plane, lanes;
+};
+
 struct DepthwiseKernels {
   Isa isa;
   int vector_floats;
@@ -78,6 +93,8 @@ struct DepthwiseKernels {
   // per band.
   void (*nchw_prepare)(const DepthwiseNchwJob& job);
   void (*nchw_band)(const DepthwiseNchwJob& job);
+  void (*nchw_stage_channels)(const NchwChannelsJob& job);
+  void (*nchw_store_channels)(const NchwChannelsJob& job);
 };
 
 // The table compiled for `isa`; the baseline one when this build has no such variant.

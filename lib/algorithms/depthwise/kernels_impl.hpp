@@ -457,11 +457,97 @@ void depthwise_nchw_band(const DepthwiseNchwJob& j) {
   }
 }
 
+// ---- depthwise, channels-first, by blocks of channels --------------------------------------
+
+// a0 b0 a1 b1 ... over the low halves of a and b, and over the high halves.
+inline vec zip_low(vec a, vec b) {
+#if GEMMCONV_VECTOR_FLOATS == 16
+  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+#elif GEMMCONV_VECTOR_FLOATS == 8
+  return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+#else
+  return __builtin_shufflevector(a, b, 0, 4, 1, 5);
+#endif
+}
+inline vec zip_high(vec a, vec b) {
+#if GEMMCONV_VECTOR_FLOATS == 16
+  return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15,
+                                 31);
+#elif GEMMCONV_VECTOR_FLOATS == 8
+  return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
+#else
+  return __builtin_shufflevector(a, b, 2, 6, 3, 7);
+#endif
+}
+
+// Transposes the V x V block r[0..V): log2(V) perfect shuffles of the rows.
+inline void transpose(vec* r) {
+#pragma GCC unroll 4
+  for (int width = 1; width < V; width *= 2) {
+    vec t[V];
+#pragma GCC unroll 16
+    for (int i = 0; i < V / 2; ++i) {
+      t[2 * i] = zip_low(r[i], r[i + V / 2]);
+      t[2 * i + 1] = zip_high(r[i], r[i + V / 2]);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < V; ++i) r[i] = t[i];
+  }
+}
+
+// stage[r][q][l] = plane l's padded input at row y0 + r, column x0 + q; zero in the padding and
+// in lanes past `lanes`. V columns at a time: V rows of V columns, one per plane, transposed.
+void nchw_stage_channels(const NchwChannelsJob& j) {
+  const int64_t q_lo = min64(j.width, max64(0, -j.x0));
+  const int64_t q_hi = max64(q_lo, min64(j.width, j.W - j.x0));
+  for (int64_t r = 0; r < j.staged_rows; ++r) {
+    const int64_t iy = j.y0 + r;
+    float* dst = j.stage + r * j.width * V;
+    const bool real_row = iy >= 0 && iy < j.H;
+    for (int64_t q0 = 0; q0 < j.width; q0 += V) {
+      const int64_t count = min64(V, j.width - q0);
+      const int64_t lo = max64(q0, real_row ? q_lo : q0), hi = min64(q0 + V, real_row ? q_hi : q0);
+      vec rows[V];
+      for (int l = 0; l < V; ++l) {
+        rows[l] = vec{};
+        if (l >= j.lanes || hi <= lo) continue;
+        const float* src = j.x + l * j.plane + iy * j.W + j.x0;
+        if (lo == q0 && hi == q0 + V) {
+          rows[l] = load(src + q0);
+        } else {
+          for (int64_t q = lo; q < hi; ++q) rows[l][q - q0] = src[q];
+        }
+      }
+      transpose(rows);
+      for (int64_t k = 0; k < count; ++k) store(dst + (q0 + k) * V, rows[k]);
+    }
+  }
+}
+
+// y[l][p] = tile[p][l] for the job's pixels and lanes: V pixels at a time, transposed.
+void nchw_store_channels(const NchwChannelsJob& j) {
+  for (int64_t p0 = 0; p0 < j.pixels; p0 += V) {
+    const int64_t count = min64(V, j.pixels - p0);
+    vec rows[V];
+    for (int k = 0; k < V; ++k) rows[k] = k < count ? load(j.tile + (p0 + k) * V) : vec{};
+    transpose(rows);
+    for (int64_t l = 0; l < j.lanes; ++l) {
+      float* y = j.y + l * j.plane + p0;
+      if (count == V)
+        store(y, rows[l]);
+      else
+        for (int64_t k = 0; k < count; ++k) y[k] = rows[l][k];
+    }
+  }
+}
+
 }  // namespace
 
 extern const DepthwiseKernels kKernels = {
-    GEMMCONV_ISA,        V, depthwise_nhwc_rows, grouped_nhwc_rows, depthwise_nchw_prepare,
-    depthwise_nchw_band,
+    GEMMCONV_ISA,           V,
+    depthwise_nhwc_rows,    grouped_nhwc_rows,
+    depthwise_nchw_prepare, depthwise_nchw_band,
+    nchw_stage_channels,    nchw_store_channels,
 };
 
 }  // namespace GEMMCONV_ISA_NS

@@ -23,4 +23,25 @@ struct NchwBands {
 
 NchwBands nchw_bands(const ConvDesc& d);
 
+// Small planes (multiplier one) go by blocks of channels instead: the band's padded input of
+// kBlockChannels planes is staged interleaved, channel fastest ([staged_rows][width][lanes]), so
+// the channels-last loop computes it with channels across the lanes, and its outputs
+// ([rows][Wo][lanes]) are written back into their planes. Sized for the widest vector (16
+// lanes), so one geometry serves every instruction set.
+constexpr int64_t kBlockChannels = 16;
+
+struct NchwChannelBlocks {
+  bool used;                // the layer goes this way
+  int64_t rows, bands;      // output rows per band, bands per plane
+  int64_t staged_rows;      // padded input rows a band reads
+  int64_t width;            // padded input columns the output row reads
+  std::size_t stage_bytes;  // staged_rows * width * kBlockChannels floats, rounded to 64 bytes
+  std::size_t tile_bytes;   // rows * Wo * kBlockChannels floats, rounded to 64 bytes
+  std::size_t thread_bytes;
+  int64_t blocks;  // channel blocks per image
+  int64_t items;   // N * blocks * bands
+};
+
+NchwChannelBlocks nchw_channel_blocks(const ConvDesc& d);
+
 }  // namespace gemmconv
