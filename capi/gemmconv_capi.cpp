@@ -8,12 +8,12 @@
 #include <new>
 #include <type_traits>
 
-#include "../lib/algorithms/registry.hpp"
-#include "../lib/conv/checked.hpp"
+#include "../lib/base/checked.hpp"
+#include "../lib/base/status.hpp"
 #include "../lib/conv/desc.hpp"
+#include "../lib/library.hpp"
 #include "../lib/parallel/threads.hpp"
 #include "../lib/plan.hpp"
-#include "../lib/status.hpp"
 
 struct gemmconv_plan {
   std::unique_ptr<gemmconv::Plan> plan;
@@ -239,8 +239,7 @@ const char* gemmconv_algo_name(gemmconv_algo algo) {
   const int64_t id = raw_enum(algo);
   if (id == GEMMCONV_ALGO_AUTO) return "auto";
   if (id < 1 || id > gemmconv::algorithm_count()) return nullptr;
-  const gemmconv::Algorithm* a = gemmconv::algorithm_by_id(int(id));
-  return a != nullptr ? a->name : nullptr;
+  return gemmconv::algorithm_name(int(id));
 }
 
 gemmconv_status gemmconv_algo_from_name(const char* name, gemmconv_algo* algo) {

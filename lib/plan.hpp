@@ -3,13 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
-#include "aligned_buffer.hpp"
+#include "base/aligned_buffer.hpp"
+#include "base/status.hpp"
 #include "conv/desc.hpp"
 #include "simd/isa.hpp"
-#include "status.hpp"
 
 namespace gemmconv {
 
@@ -41,8 +40,8 @@ struct Plan {
   const Algorithm* algo = nullptr;
   int threads = 1;
   std::size_t workspace_bytes = 0;
-  AlignedBuffer filter;  // packed by the algorithm's prepare(), in its own format
-  AlignedBuffer bias;    // [M], empty when the caller gave none
+  AlignedBuffer filter;     // packed by the algorithm's prepare(), in its own format
+  AlignedBuffer bias;       // [M], empty when the caller gave none
   Isa isa = Isa::Baseline;  // the variant of our own vectorised kernels the filter is packed for
   float output_min = -__builtin_inff(), output_max = __builtin_inff();
   std::vector<Candidate> candidates;  // what AUTO considered; empty for a named algorithm
@@ -59,13 +58,5 @@ struct Plan {
   // `threads`. Algorithms size their workspace for `threads` and run on team().
   int team() const;
 };
-
-// Picks (or checks) the algorithm, sizes the workspace, copies bias and packs the filter.
-// `desc` must have been through finalize_desc(). Throws Failure.
-std::unique_ptr<Plan> create_plan(const ConvDesc& desc, const float* filter, const float* bias,
-                                  const PlanOptions& options);
-
-// Runs the plan; the caller has checked pointers, overlap and workspace size/alignment.
-void execute_plan(const Plan& plan, const float* input, float* output, void* workspace);
 
 }  // namespace gemmconv

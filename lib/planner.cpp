@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "algorithms/make_plan.hpp"
 #include "algorithms/registry.hpp"
-#include "conv/checked.hpp"
+#include "base/checked.hpp"
 
 namespace gemmconv {
 
@@ -54,24 +55,21 @@ std::vector<double> time_on_scratch(const ConvDesc& desc, const std::vector<int>
   std::vector<std::unique_ptr<Plan>> plans;
   std::size_t workspace_bytes = 0;
   for (int id : ids) {
-    PlanOptions named;
-    named.algo = id;
-    named.threads = threads;
-    named.output_min = options.output_min;
-    named.output_max = options.output_max;
-    plans.push_back(create_plan(one, filter, bias, named));
+    PlanOptions named = options;
+    named.workspace_limit = SIZE_MAX;
+    plans.push_back(make_plan(one, id, filter, bias, threads, named));
     workspace_bytes = std::max(workspace_bytes, plans.back()->workspace_bytes);
   }
   AlignedBuffer input(std::size_t(one.in_image())), output(std::size_t(one.out_image()));
   AlignedBuffer workspace(workspace_bytes / sizeof(float) + 1);
   for (std::size_t i = 0; i < input.size(); ++i) input.data()[i] = float(i % 17) * 0.125f - 1.0f;
-  for (const auto& plan : plans) execute_plan(*plan, input.data(), output.data(), workspace.data());
+  for (const auto& plan : plans) run_plan(*plan, input.data(), output.data(), workspace.data());
   std::vector<double> best(ids.size(), 1e30);
   const double start = now_seconds();
   for (int round = 0; round < kMeasureRounds; ++round) {
     for (std::size_t i = 0; i < plans.size(); ++i) {
       const double t0 = now_seconds();
-      execute_plan(*plans[i], input.data(), output.data(), workspace.data());
+      run_plan(*plans[i], input.data(), output.data(), workspace.data());
       best[i] = std::min(best[i], now_seconds() - t0);
     }
     if (now_seconds() - start > kMeasureBudgetSeconds) break;

@@ -5,7 +5,7 @@
 #include <limits>
 
 // Before cmocka.h, which defines a macro fail() that would clash with gemmconv::fail().
-#include "../lib/conv/checked.hpp"
+#include "../lib/base/checked.hpp"
 
 // cmocka.h needs these first.
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 #include "desc.hpp"
 
-#include "../status.hpp"
-#include "checked.hpp"
+#include "../base/checked.hpp"
+#include "../base/status.hpp"
 
 namespace gemmconv {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "../../conv/checked.hpp"
+#include "../../base/checked.hpp"
 
 namespace gemmconv {
 

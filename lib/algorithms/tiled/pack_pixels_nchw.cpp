@@ -6,6 +6,7 @@
 // zeroed afterwards. Small planes (many such pixels, short rows) are first staged with their
 // padding into the workspace, and packed from there with nothing to clip.
 #include <algorithm>
+#include <cassert>
 
 #include "../../conv/geometry.hpp"
 #include "copy_runs.hpp"
@@ -79,9 +80,10 @@ enum : uint8_t {
 };
 
 // Segments in panel order and, within a panel, in pixel order.
+// `x_at` is where x lies in the readable buffer (offsets from its start), `readable` its length
+// in floats: runs are checked as offsets, never by forming pointers outside the buffer.
 BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, const TapBounds& b,
-                   const float* x, const float* input_begin, const float* input_end,
-                   const ThreadScratch& s) {
+                   int64_t x_at, int64_t readable, const ThreadScratch& s) {
   const int64_t pw = t.pixel_width, stride = t.panel_floats;
   const bool flat = t.packing == PixelPacking::Flat;
   const int64_t row = flat ? t.pixels : d.Wo;  // pixels per uncut run
@@ -103,12 +105,12 @@ BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, const T
       seg.rows_inside = flat || (seg.iy0 + b.dy_min >= 0 && seg.iy0 + b.dy_max < d.H);
       // Whether every tap's unclipped run, of the panel width or of the segment's length, stays
       // inside the caller's input tensor.
-      const float* lowest = x + seg.source + b.offset_min;
-      const float* highest = x + seg.source + b.offset_max;
-      const bool inside = lowest >= input_begin;
-      seg.copy = inside && highest + (pw - 1) * d.SW < input_end    ? kCopyWide
-                 : inside && highest + (len - 1) * d.SW < input_end ? kCopyExact
-                                                                    : kCopyClipped;
+      const int64_t lowest = x_at + seg.source + b.offset_min;
+      const int64_t highest = x_at + seg.source + b.offset_max;
+      const bool inside = lowest >= 0;
+      seg.copy = inside && highest + (pw - 1) * d.SW < readable    ? kCopyWide
+                 : inside && highest + (len - 1) * d.SW < readable ? kCopyExact
+                                                                   : kCopyClipped;
       s.segments[cut.segments++] = seg;
       if (!flat && !(ox >= b.ox_begin && ox + len <= b.ox_end))
         for (int64_t j = 0; j < len; ++j)
@@ -172,6 +174,9 @@ void pack_block(const ConvDesc& d, const Tiling& t, const TapEntry* table, int64
           continue;
         }
       }
+      // The invariant above, checked in debug builds: a wide copy ends inside its panel's stride.
+      assert(k * pp + g.dest % t.panel_floats + (g.copy == kCopyWide ? pw : g.len) <=
+             t.panel_floats);
       if (g.copy == kCopyWide)
         copy_run<kWidth, kUnitStride>(pk + g.dest, xk + g.source, pw, d.SW);
       else if (g.copy == kCopyExact)
@@ -259,9 +264,8 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
   const bool staged = t.packing == PixelPacking::Staged;
   const ConvDesc source = staged ? stage_planes(d, t, x, block, k0, kb, scratch.stage) : d;
   const float* from = staged ? scratch.stage : x;
-  const float* begin = staged ? scratch.stage : input;
-  const float* end =
-      staged ? scratch.stage + t.stage_bytes / sizeof(float) : input + d.N * d.in_image();
+  const int64_t from_at = staged ? 0 : int64_t(x - input);
+  const int64_t readable = staged ? int64_t(t.stage_bytes / sizeof(float)) : d.N * d.in_image();
   const TapBounds bounds =
       fill_tap_table(source, k0, kb, staged ? k0 / d.taps() : 0, !staged, scratch.table);
   if (t.packing == PixelPacking::Flat) {
@@ -271,7 +275,7 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
     zero_block_tails(t, block, kb, scratch.pack);
     return;
   }
-  const BlockCut cut = cut_block(source, t, block, bounds, from, begin, end, scratch);
+  const BlockCut cut = cut_block(source, t, block, bounds, from_at, readable, scratch);
   with_panel_width(t.pixel_width, [&](auto width) {
     if (d.SW == 1)
       pack_block<decltype(width)::value, true>(source, t, scratch.table, kb, cut, scratch, from);

@@ -64,8 +64,6 @@ double tile_fill(const ConvDesc& d) {
 
 }  // namespace
 
-// Final enum values 19, 20 (GEMMCONV_ALGO_TILED_NCHW / _NHWC); registered at the end of the
-// table until the branches owning 5..18 are merged.
 extern const Algorithm kTiledNchw = {
     "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 71, tile_fill,
 };

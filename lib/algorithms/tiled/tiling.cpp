@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "../../conv/checked.hpp"
+#include "../../base/checked.hpp"
 #include "../../parallel/threads.hpp"
 
 namespace gemmconv {
@@ -13,9 +13,9 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
-// A thread's workspace stays within this, whatever BLIS's MC says (the library promises at
-// most 256 KiB of workspace per thread for the tiled algorithms: issue #4 allows that much
-// where oneDNN needs less; VGG-19 conv4 went from 262 KiB to 230 KiB at about 1% of speed).
+// A thread's workspace stays within this, whatever BLIS's MC says: the library promises at most
+// 256 KiB of workspace per thread for the tiled algorithms (the README's figures show what the
+// cap costs in speed).
 constexpr std::size_t kMaxThreadBytes = std::size_t{256} << 10;
 
 // BLIS's micro-kernels load a little past the end of their packed panels (valgrind saw the

@@ -1,8 +1,8 @@
 // kn2row (NCHW) and kn2col (NHWC): one GEMM per image and group computes the 1x1 results of all
 // KH*KW taps at once, a shift-add pass sums them into Y. The most GEMM-friendly shape of the
 // family (K = C', the other sides grow by KH*KW) and the most memory: KH*KW*M'*H*W floats.
-#include "../blis/gemm.hpp"
-#include "../conv/checked.hpp"
+#include "../../base/checked.hpp"
+#include "../../blis/gemm.hpp"
 #include "kn2row_family.hpp"
 #include "shift_add.hpp"
 

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
-#include "../conv/checked.hpp"
-#include "algorithm.hpp"
+#include "../../base/checked.hpp"
+#include "../algorithm.hpp"
 
 namespace gemmconv {
 

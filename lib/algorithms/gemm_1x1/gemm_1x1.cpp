@@ -1,8 +1,8 @@
 // gemm-1x1: a 1x1, stride-1, unpadded convolution already is a GEMM on the activations as they
 // lie in memory, in either layout: no workspace, no copy.
-#include "../blis/gemm.hpp"
-#include "../conv/epilogue.hpp"
-#include "algorithm.hpp"
+#include "../../blis/gemm.hpp"
+#include "../algorithm.hpp"
+#include "../epilogue.hpp"
 
 namespace gemmconv {
 

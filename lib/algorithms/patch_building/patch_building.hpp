@@ -3,10 +3,10 @@
 // built, so each is a builder plugged into one of two runners.
 #pragma once
 
-#include "../blis/gemm.hpp"
-#include "../conv/checked.hpp"
-#include "../conv/epilogue.hpp"
-#include "algorithm.hpp"
+#include "../../base/checked.hpp"
+#include "../../blis/gemm.hpp"
+#include "../algorithm.hpp"
+#include "../epilogue.hpp"
 
 namespace gemmconv {
 

@@ -16,8 +16,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../conv/geometry.hpp"
-#include "../parallel/threads.hpp"
+#include "../../conv/geometry.hpp"
+#include "../../parallel/threads.hpp"
 #include "patch_building.hpp"
 #include "tap_repetition.hpp"
 

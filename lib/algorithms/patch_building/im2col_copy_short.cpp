@@ -4,7 +4,7 @@
 // that fall into the padding are zeroed.
 #include <algorithm>
 
-#include "../conv/geometry.hpp"
+#include "../../conv/geometry.hpp"
 #include "patch_building.hpp"
 
 namespace gemmconv {

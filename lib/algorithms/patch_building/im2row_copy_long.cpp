@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../conv/geometry.hpp"
+#include "../../conv/geometry.hpp"
 #include "patch_building.hpp"
 
 namespace gemmconv {

@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../conv/geometry.hpp"
+#include "../../conv/geometry.hpp"
 #include "patch_building.hpp"
 #include "tap_repetition.hpp"
 

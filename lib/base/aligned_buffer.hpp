@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "conv/checked.hpp"
+#include "checked.hpp"
 #include "status.hpp"
 
 namespace gemmconv {

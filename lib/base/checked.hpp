@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../status.hpp"
+#include "status.hpp"
 
 namespace gemmconv {
 

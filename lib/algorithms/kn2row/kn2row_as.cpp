@@ -19,8 +19,8 @@
 // rows run as one band on multi-threaded GEMMs instead.
 #include <algorithm>
 
-#include "../blis/gemm.hpp"
-#include "../parallel/threads.hpp"
+#include "../../blis/gemm.hpp"
+#include "../../parallel/threads.hpp"
 #include "kn2row_family.hpp"
 
 namespace gemmconv {

@@ -9,8 +9,8 @@
 // instead of KH*KW, the same memory. Output rows are taken H at a time, the buffer's height.
 #include <algorithm>
 
-#include "../blis/gemm.hpp"
-#include "../conv/checked.hpp"
+#include "../../base/checked.hpp"
+#include "../../blis/gemm.hpp"
 #include "kn2row_family.hpp"
 #include "shift_add.hpp"
 

@@ -1,7 +1,7 @@
 // direct: the definition of the convolution as a loop nest. The reference every other
 // algorithm is tested against; no GEMM, no workspace.
-#include "../conv/geometry.hpp"
-#include "algorithm.hpp"
+#include "../../conv/geometry.hpp"
+#include "../algorithm.hpp"
 
 namespace gemmconv {
 

@@ -1,7 +1,7 @@
 // im2row-scan: P is visited in its own storage order, one output pixel's patch (ky, kx, c) after
 // another, and every element computes where it comes from and checks that source against the
 // input's bounds. The simplest builder, the baseline for the copying variants.
-#include "../conv/geometry.hpp"
+#include "../../conv/geometry.hpp"
 #include "patch_building.hpp"
 
 namespace gemmconv {

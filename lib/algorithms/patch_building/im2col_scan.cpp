@@ -1,7 +1,7 @@
 // im2col-scan: P is visited in its own storage order, row (c, ky, kx) by row, and every element
 // computes where it comes from and checks that source against the input's bounds. The simplest
 // builder, and the baseline the copying variants are measured against.
-#include "../conv/geometry.hpp"
+#include "../../conv/geometry.hpp"
 #include "patch_building.hpp"
 
 namespace gemmconv {

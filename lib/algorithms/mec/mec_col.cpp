@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../blis/gemm.hpp"
-#include "../conv/epilogue.hpp"
-#include "../conv/geometry.hpp"
+#include "../../blis/gemm.hpp"
+#include "../../conv/geometry.hpp"
+#include "../epilogue.hpp"
 #include "mec.hpp"
 
 namespace gemmconv {

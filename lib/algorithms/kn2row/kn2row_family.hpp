@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "../conv/geometry.hpp"
-#include "algorithm.hpp"
+#include "../../conv/geometry.hpp"
+#include "../algorithm.hpp"
 
 namespace gemmconv {
 
