@@ -4,7 +4,7 @@
 #include "algorithms/registry.hpp"
 #include "blis/arch.hpp"
 #include "parallel/threads.hpp"
-#include "planner.hpp"
+#include "planner/planner.hpp"
 
 namespace gemmconv {
 

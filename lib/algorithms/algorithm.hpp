@@ -37,14 +37,8 @@ struct Algorithm {
   void (*prepare)(Plan& plan, const FilterView& filter);
   // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
   void (*run)(const Plan& plan, const float* input, float* output, float* workspace);
-  // AUTO's cost model: the GFLOP/s per thread this algorithm reaches on typical layers, in
-  // percent of the micro-kernel's in-cache rate: the median over the layers it is made for
-  // (the dense algorithms: every layer of the four dense networks in bench/shapes; depthwise-*:
-  // MobileNet v1's depthwise layers; grouped-nhwc: ResNeXt-50's grouped layers, per lane used),
-  // mb=1, at 1 and 2 threads, in its layout, as gemmconv-bench measured it. Workspace traffic is
-  // charged on top (planner.cpp).
-  int expected_efficiency;
-  // The fraction of expected_efficiency this algorithm keeps on the descriptor's shape.
+  // AUTO's cost model: the fraction of its measured rate (planner/measured_model.cpp) this
+  // algorithm keeps on the descriptor's shape.
   double (*shape_factor)(const ConvDesc& d) = gemm_shape_factor;
 };
 

@@ -234,7 +234,7 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 }  // namespace
 
 extern const Algorithm kDepthwiseNchw = {
-    "depthwise-nchw", supports, workspace_bytes, prepare, run, 10, same_rate,
+    "depthwise-nchw", supports, workspace_bytes, prepare, run, same_rate,
 };
 
 }  // namespace gemmconv

@@ -42,7 +42,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kDepthwiseNhwc = {
-    "depthwise-nhwc", supports, no_workspace, prepare, run, 25, same_rate,
+    "depthwise-nhwc", supports, no_workspace, prepare, run, same_rate,
 };
 
 }  // namespace gemmconv

@@ -121,7 +121,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGroupedNhwc = {
-    "grouped-nhwc", supports, no_workspace, prepare, run, 80, kernel_fit,
+    "grouped-nhwc", supports, no_workspace, prepare, run, kernel_fit,
 };
 
 }  // namespace gemmconv

@@ -80,7 +80,7 @@ bool supports_everything(const ConvDesc&) {
 }  // namespace
 
 extern const Algorithm kDirect = {
-    "direct", supports_everything, no_workspace, pack_filter_for_layout, run_direct, 3, same_rate,
+    "direct", supports_everything, no_workspace, pack_filter_for_layout, run_direct, same_rate,
 };
 
 }  // namespace gemmconv

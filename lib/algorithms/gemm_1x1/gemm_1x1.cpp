@@ -34,7 +34,7 @@ void run_1x1(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGemm1x1 = {
-    "gemm-1x1", supports_1x1, no_workspace, pack_filter_oihw, run_1x1, 55,
+    "gemm-1x1", supports_1x1, no_workspace, pack_filter_oihw, run_1x1,
 };
 
 }  // namespace gemmconv

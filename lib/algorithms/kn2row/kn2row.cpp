@@ -55,10 +55,10 @@ void run_kn2col(const Plan& plan, const float* input, float* output, float* z) {
 }  // namespace
 
 extern const Algorithm kKn2row = {
-    "kn2row", kn2_supports_nchw, all_taps_bytes, pack_filter_tap_m_c, run_kn2row, 54,
+    "kn2row", kn2_supports_nchw, all_taps_bytes, pack_filter_tap_m_c, run_kn2row,
 };
 extern const Algorithm kKn2col = {
-    "kn2col", kn2_supports_nhwc, all_taps_bytes, pack_filter_c_tap_m, run_kn2col, 63,
+    "kn2col", kn2_supports_nhwc, all_taps_bytes, pack_filter_c_tap_m, run_kn2col,
 };
 
 }  // namespace gemmconv

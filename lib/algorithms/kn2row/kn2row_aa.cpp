@@ -148,10 +148,10 @@ void run_kn2col_aa(const Plan& plan, const float* input, float* output, float* z
 }  // namespace
 
 extern const Algorithm kKn2rowAa = {
-    "kn2row-aa", kn2_supports_nchw, one_tap_bytes, pack_filter_tap_m_c, run_kn2row_aa, 55,
+    "kn2row-aa", kn2_supports_nchw, one_tap_bytes, pack_filter_tap_m_c, run_kn2row_aa,
 };
 extern const Algorithm kKn2colAa = {
-    "kn2col-aa", kn2_supports_nhwc, one_tap_bytes, pack_filter_tap_c_m, run_kn2col_aa, 62,
+    "kn2col-aa", kn2_supports_nhwc, one_tap_bytes, pack_filter_tap_c_m, run_kn2col_aa,
 };
 
 }  // namespace gemmconv

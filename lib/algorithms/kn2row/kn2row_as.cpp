@@ -204,10 +204,10 @@ void run_kn2col_as(const Plan& plan, const float* input, float* output, float*) 
 
 // Workspace: 0 bytes, for any shape and thread count (no_workspace).
 extern const Algorithm kKn2rowAs = {
-    "kn2row-as", kn2_supports_nchw, no_workspace, pack_filter_tap_m_c, run_kn2row_as, 44,
+    "kn2row-as", kn2_supports_nchw, no_workspace, pack_filter_tap_m_c, run_kn2row_as,
 };
 extern const Algorithm kKn2colAs = {
-    "kn2col-as", kn2_supports_nhwc, no_workspace, pack_filter_tap_c_m, run_kn2col_as, 52,
+    "kn2col-as", kn2_supports_nhwc, no_workspace, pack_filter_tap_c_m, run_kn2col_as,
 };
 
 }  // namespace gemmconv

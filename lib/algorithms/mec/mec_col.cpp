@@ -78,7 +78,7 @@ void run_mec_col(const Plan& plan, const float* input, float* output, float* low
 }  // namespace
 
 extern const Algorithm kMecCol = {
-    "mec-col", supports_mec_col, mec_lowered_bytes, pack_filter_mec_col, run_mec_col, 32,
+    "mec-col", supports_mec_col, mec_lowered_bytes, pack_filter_mec_col, run_mec_col,
 };
 
 }  // namespace gemmconv

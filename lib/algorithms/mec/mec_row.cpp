@@ -83,7 +83,7 @@ void run_mec_row(const Plan& plan, const float* input, float* output, float* low
 }  // namespace
 
 extern const Algorithm kMecRow = {
-    "mec-row", supports_mec_row, mec_lowered_bytes, pack_filter_mec_row, run_mec_row, 34,
+    "mec-row", supports_mec_row, mec_lowered_bytes, pack_filter_mec_row, run_mec_row,
 };
 
 }  // namespace gemmconv

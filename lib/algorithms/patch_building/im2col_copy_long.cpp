@@ -39,6 +39,6 @@ void build_cols_copy_long(const ConvDesc& d, const float* x, float* patches, int
 }  // namespace
 
 extern const Algorithm kIm2colCopyLong =
-    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-long", build_cols_copy_long, 54);
+    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-long", build_cols_copy_long);
 
 }  // namespace gemmconv

@@ -95,6 +95,6 @@ void build_cols_copy_self(const ConvDesc& d, const float* x, float* patches, int
 }  // namespace
 
 extern const Algorithm kIm2colCopySelf =
-    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-self", build_cols_copy_self, 54);
+    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-self", build_cols_copy_self);
 
 }  // namespace gemmconv

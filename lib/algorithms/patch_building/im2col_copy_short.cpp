@@ -45,6 +45,6 @@ void build_cols_copy_short(const ConvDesc& d, const float* x, float* patches, in
 }  // namespace
 
 extern const Algorithm kIm2colCopyShort =
-    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-short", build_cols_copy_short, 43);
+    GEMMCONV_IM2COL_ALGORITHM("im2col-copy-short", build_cols_copy_short);
 
 }  // namespace gemmconv

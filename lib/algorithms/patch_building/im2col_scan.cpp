@@ -26,6 +26,6 @@ void build_cols_scan(const ConvDesc& d, const float* x, float* patches, int thre
 
 }  // namespace
 
-extern const Algorithm kIm2colScan = GEMMCONV_IM2COL_ALGORITHM("im2col-scan", build_cols_scan, 44);
+extern const Algorithm kIm2colScan = GEMMCONV_IM2COL_ALGORITHM("im2col-scan", build_cols_scan);
 
 }  // namespace gemmconv

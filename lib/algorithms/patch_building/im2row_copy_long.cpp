@@ -37,6 +37,6 @@ void build_rows_copy_long(const ConvDesc& d, const float* x, float* patches, int
 }  // namespace
 
 extern const Algorithm kIm2rowCopyLong =
-    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-long", build_rows_copy_long, 58);
+    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-long", build_rows_copy_long);
 
 }  // namespace gemmconv

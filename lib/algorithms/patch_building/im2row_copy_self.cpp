@@ -80,6 +80,6 @@ void build_rows_copy_self(const ConvDesc& d, const float* x, float* patches, int
 }  // namespace
 
 extern const Algorithm kIm2rowCopySelf =
-    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-self", build_rows_copy_self, 59);
+    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-self", build_rows_copy_self);
 
 }  // namespace gemmconv

@@ -51,6 +51,6 @@ void build_rows_copy_short(const ConvDesc& d, const float* x, float* patches, in
 }  // namespace
 
 extern const Algorithm kIm2rowCopyShort =
-    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-short", build_rows_copy_short, 52);
+    GEMMCONV_IM2ROW_ALGORITHM("im2row-copy-short", build_rows_copy_short);
 
 }  // namespace gemmconv

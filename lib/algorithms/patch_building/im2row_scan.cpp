@@ -26,6 +26,6 @@ void build_rows_scan(const ConvDesc& d, const float* x, float* patches, int thre
 
 }  // namespace
 
-extern const Algorithm kIm2rowScan = GEMMCONV_IM2ROW_ALGORITHM("im2row-scan", build_rows_scan, 48);
+extern const Algorithm kIm2rowScan = GEMMCONV_IM2ROW_ALGORITHM("im2row-scan", build_rows_scan);
 
 }  // namespace gemmconv

@@ -58,9 +58,9 @@ void run_im2row(const Plan& plan, const float* input, float* output, float* patc
 }
 
 // The record of one patch-building algorithm, from its name and builder.
-#define GEMMCONV_IM2COL_ALGORITHM(name, builder, efficiency) \
-  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder>, efficiency }
-#define GEMMCONV_IM2ROW_ALGORITHM(name, builder, efficiency) \
-  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder>, efficiency }
+#define GEMMCONV_IM2COL_ALGORITHM(name, builder) \
+  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder> }
+#define GEMMCONV_IM2ROW_ALGORITHM(name, builder) \
+  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder> }
 
 }  // namespace gemmconv

@@ -65,10 +65,10 @@ double tile_fill(const ConvDesc& d) {
 }  // namespace
 
 extern const Algorithm kTiledNchw = {
-    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 71, tile_fill,
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, tile_fill,
 };
 extern const Algorithm kTiledNhwc = {
-    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, 67, tile_fill,
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, tile_fill,
 };
 
 }  // namespace gemmconv

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <vector>
 
-#include "base/status.hpp"
-#include "conv/desc.hpp"
-#include "plan.hpp"
+#include "../base/status.hpp"
+#include "../conv/desc.hpp"
+#include "../plan.hpp"
 
 namespace gemmconv {
 

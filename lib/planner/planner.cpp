@@ -3,28 +3,29 @@
 #include <algorithm>
 #include <chrono>
 
-#include "algorithms/make_plan.hpp"
-#include "algorithms/registry.hpp"
-#include "base/checked.hpp"
+#include "../algorithms/make_plan.hpp"
+#include "../algorithms/registry.hpp"
+#include "../base/checked.hpp"
+#include "measured_model.hpp"
 
 namespace gemmconv {
 
 namespace {
 
 // The cost model: the convolution's FLOPs at the rate the algorithm was measured to reach on
-// real layers (its record's expected_efficiency: a median, so it carries each algorithm's
-// typical packing, copying and call overheads), plus the part of its
-// workspace that cannot stay in a core's caches (beyond 1 MiB a thread: the tiled kernels'
-// packing buffers never pay) written and read once per image and group at main-memory
-// bandwidth. Rates are this project's measurements on an AVX2 core (about 100 GFLOP/s in
-// cache, 20 GB/s); only their ratios decide.
+// real layers (measured_model.cpp: a median, so it carries each algorithm's typical packing,
+// copying and call overheads) scaled by its record's shape factor, plus the part of its
+// workspace that cannot stay in a core's caches (the tiled kernels' packing buffers never pay)
+// written and read once per image and group at main-memory bandwidth.
 double estimate_seconds(const Algorithm& a, const ConvDesc& d, int threads, std::size_t workspace) {
+  const MeasuredModel& m = kMeasuredModel;
   const double flops = 2.0 * conv_macs(d), t = double(threads);
-  const double rate = 100e9 * t * a.expected_efficiency / 100.0 * a.shape_factor(d);
-  const double cached = double(threads) * (1 << 20);
+  const double rate =
+      m.reference_flops_per_second * t * measured_percent(a.name) / 100.0 * a.shape_factor(d);
+  const double cached = t * double(m.cached_bytes_per_thread);
   const double spilled = double(workspace) > cached ? double(workspace) - cached : 0.0;
   const double traffic = 2.0 * spilled * double(d.N) * double(d.G);
-  return flops / rate + traffic / 20e9;
+  return flops / rate + traffic / m.memory_bytes_per_second;
 }
 
 double now_seconds() {
