@@ -1,25 +1,22 @@
 #include "algorithm.hpp"
+#include "filter_packing.hpp"
 
 namespace gemmconv {
 
 void pack_filter_oihw(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
-  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
-  float* out = plan.filter.data();
-  for (int64_t m = 0; m < d.M; ++m)
-    for (int64_t c = 0; c < d.Cg(); ++c)
-      for (int64_t ky = 0; ky < d.KH; ++ky)
-        for (int64_t kx = 0; kx < d.KW; ++kx) *out++ = filter.at(m, c, ky, kx);
+  const int64_t cg = d.Cg(), kh = d.KH, kw = d.KW;
+  pack_filter_permuted(plan, filter, [=](int64_t m, int64_t c, int64_t ky, int64_t kx) {
+    return ((m * cg + c) * kh + ky) * kw + kx;
+  });
 }
 
 void pack_filter_ohwi(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
-  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
-  float* out = plan.filter.data();
-  for (int64_t m = 0; m < d.M; ++m)
-    for (int64_t ky = 0; ky < d.KH; ++ky)
-      for (int64_t kx = 0; kx < d.KW; ++kx)
-        for (int64_t c = 0; c < d.Cg(); ++c) *out++ = filter.at(m, c, ky, kx);
+  const int64_t cg = d.Cg(), kh = d.KH, kw = d.KW;
+  pack_filter_permuted(plan, filter, [=](int64_t m, int64_t c, int64_t ky, int64_t kx) {
+    return ((m * kh + ky) * kw + kx) * cg + c;
+  });
 }
 
 void pack_filter_for_layout(Plan& plan, const FilterView& filter) {

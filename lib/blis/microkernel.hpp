@@ -8,9 +8,16 @@
 //   B: an NR-column micro-panel, element (p, j) at b[p * PACKNR + j], j < NR, p < k.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace gemmconv {
+
+// Bytes a micro-kernel may load past the end of the packed panels it is given: BLIS's kernels
+// load the next rows of a panel ahead of their use (valgrind saw the AVX2 kernel read 32 bytes
+// past the last panel). Every packed buffer the library hands a kernel ends with this much
+// readable memory.
+constexpr std::size_t kMicroKernelReadAhead = 128;
 
 struct MicroKernel {
   int64_t mr = 0, nr = 0;          // register tile

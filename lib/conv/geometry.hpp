@@ -29,6 +29,20 @@ inline int64_t input_col(const ConvDesc& d, int64_t ox, int64_t kx) {
   return ox * d.SW - d.PL + kx * d.DW;
 }
 
+// Row k of a convolution's reduction (K = C' * KH * KW) as a channel and a tap, in the two orders
+// the library uses: taps fastest (OIHW filters, NCHW patches) and channels fastest (OHWI
+// filters, NHWC patches).
+struct ReductionIndex {
+  int64_t c, ky, kx;
+};
+inline ReductionIndex taps_fastest(const ConvDesc& d, int64_t k) {
+  return {k / d.taps(), k / d.KW % d.KH, k % d.KW};
+}
+inline ReductionIndex channels_fastest(const ConvDesc& d, int64_t k) {
+  const int64_t cg = d.Cg();
+  return {k % cg, k / cg / d.KW, k / cg % d.KW};
+}
+
 // Output columns whose tap kx reads a real (non-padding) input column.
 inline IndexRange valid_cols(const ConvDesc& d, int64_t kx) {
   return valid_outputs(d.Wo, d.SW, kx * d.DW - d.PL, d.W);

@@ -12,6 +12,7 @@
 #include "../../blis/gemm.hpp"
 #include "../../conv/geometry.hpp"
 #include "../epilogue.hpp"
+#include "../filter_packing.hpp"
 #include "mec.hpp"
 
 namespace gemmconv {
@@ -23,13 +24,10 @@ bool supports_mec_col(const ConvDesc& d) {
 }
 
 void pack_filter_mec_col(Plan& plan, const FilterView& filter) {
-  const ConvDesc& d = plan.desc;
-  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
-  float* out = plan.filter.data();
-  for (int64_t m = 0; m < d.M; ++m)
-    for (int64_t ky = 0; ky < d.KH; ++ky)
-      for (int64_t c = 0; c < d.Cg(); ++c)
-        for (int64_t kx = 0; kx < d.KW; ++kx) *out++ = filter.at(m, c, ky, kx);
+  const int64_t cg = plan.desc.Cg(), kh = plan.desc.KH, kw = plan.desc.KW;
+  pack_filter_permuted(plan, filter, [=](int64_t m, int64_t c, int64_t ky, int64_t kx) {
+    return ((m * kh + ky) * cg + c) * kw + kx;
+  });
 }
 
 // Lowers one image and group: x points at the group's first channel plane.

@@ -14,6 +14,7 @@
 #include "../../blis/gemm.hpp"
 #include "../../conv/geometry.hpp"
 #include "../epilogue.hpp"
+#include "../filter_packing.hpp"
 #include "mec.hpp"
 
 namespace gemmconv {
@@ -25,14 +26,10 @@ bool supports_mec_row(const ConvDesc& d) {
 }
 
 void pack_filter_mec_row(Plan& plan, const FilterView& filter) {
-  const ConvDesc& d = plan.desc;
-  plan.filter = AlignedBuffer(d.filter_bytes / sizeof(float));
-  float* out = plan.filter.data();
-  for (int64_t g = 0; g < d.G; ++g)
-    for (int64_t ky = 0; ky < d.KH; ++ky)
-      for (int64_t kx = 0; kx < d.KW; ++kx)
-        for (int64_t c = 0; c < d.Cg(); ++c)
-          for (int64_t m = 0; m < d.Mg(); ++m) *out++ = filter.at(g * d.Mg() + m, c, ky, kx);
+  const int64_t mg = plan.desc.Mg(), cg = plan.desc.Cg(), kw = plan.desc.KW;
+  pack_filter_permuted(plan, filter, [=](int64_t m, int64_t c, int64_t ky, int64_t kx) {
+    return ((ky * kw + kx) * cg + c) * mg + m;
+  });
 }
 
 // Lowers one image and group: x points at the group's first channel of pixel (0, 0).

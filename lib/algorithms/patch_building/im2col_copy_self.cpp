@@ -82,7 +82,7 @@ void build_cols_copy_self(const ConvDesc& d, const float* x, float* patches, int
     // Phase 2 (after the implicit barrier): every other row, from its base row.
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < d.reduction(); ++r) {
-      const int64_t c = r / d.taps(), ky = (r / d.KW) % d.KH, kx = r % d.KW;
+      const auto [c, ky, kx] = taps_fastest(d, r);
       if (ky < base_h && kx < base_w) continue;
       const int64_t by = ky % along_y.period, bx = kx % along_x.period;
       const float* base = patches + ((c * d.KH + by) * d.KW + bx) * pixels;

@@ -12,7 +12,7 @@ void build_cols_scan(const ConvDesc& d, const float* x, float* patches, int thre
   const int64_t pixels = d.Ho * d.Wo;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t r = 0; r < d.reduction(); ++r) {
-    const int64_t c = r / d.taps(), ky = (r / d.KW) % d.KH, kx = r % d.KW;
+    const auto [c, ky, kx] = taps_fastest(d, r);
     const float* plane = x + c * d.H * d.W;
     float* dst = patches + r * pixels;
     for (int64_t oy = 0; oy < d.Ho; ++oy)

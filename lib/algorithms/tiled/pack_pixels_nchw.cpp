@@ -37,7 +37,8 @@ struct TapBounds {
 // Channel c is plane c - c_base of the source; prefetch hints only when `prefetch`.
 TapBounds fill_tap_table(const ConvDesc& d, int64_t k0, int64_t kb, int64_t c_base,
                          bool prefetch_planes, TapEntry* table) {
-  int64_t c = k0 / d.taps(), ky = (k0 / d.KW) % d.KH, kx = k0 % d.KW;
+  const ReductionIndex first = taps_fastest(d, k0);
+  int64_t c = first.c, ky = first.ky, kx = first.kx;
   const int64_t plane = d.H * d.W, ahead = (kPrefetchAhead + d.taps() - 1) / d.taps();
   TapBounds b{INT64_MAX, INT64_MIN, INT64_MIN, INT64_MAX, INT64_MAX, INT64_MIN};
   for (int64_t k = 0; k < kb; ++k) {

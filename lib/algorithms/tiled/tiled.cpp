@@ -2,16 +2,10 @@
 // with the filter packed once at plan time and the patch matrix packed panel by panel from X
 // (see tiling.hpp for the operand roles). No patch matrix, no allocation in execute.
 //
-// Workspace (exact, tiling.cpp): threads used x per-thread bytes, threads used = min(plan
-// threads, work items), per thread (each part rounded up to 64 bytes):
-//   packed pixel block  4 * block_panels * (kc * PACK + pw + 32)   (about BLIS's MC x KC)
-//   NCHW tap table      40 * kc
-//   NCHW row segments   56 * block_panels * min(pw, 1 + ceil((pw - 1) / Wo))   (1 if flat)
-//   NCHW edge pixels    16 * block_panels * pw                      (rows mode)
-//   NCHW staged planes  4 * channels * rows * cols <= 128 KiB        (small planes only)
-//   NHWC zero run       4 * kc
-// with kc = ceil(K / ceil(K / KC)), pw the pixel panel width (MR or NR), block_panels about
-// MC / pw: never more than 256 KiB per thread, and never more than the image needs.
+// Workspace (exact): threads used x Tiling::thread_bytes, threads used = min(plan threads, work
+// items); each thread's part laid out as ThreadScratch, sized by make_tiling (tiling.hpp): the
+// packed pixel block (about BLIS's MC x KC, never more than 256 KiB per thread with the rest,
+// and never more than the image needs) and what the packing mode keeps beside it.
 #include "../../parallel/for_each_share.hpp"
 #include "../algorithm.hpp"
 #include "macro_kernel.hpp"

@@ -18,10 +18,6 @@ int64_t ceil_div(int64_t a, int64_t b) {
 // cap costs in speed).
 constexpr std::size_t kMaxThreadBytes = std::size_t{256} << 10;
 
-// BLIS's micro-kernels load a little past the end of their packed panels (valgrind saw the
-// AVX2 kernel read 32 bytes past a filter panel): the packed pixel block ends with this slack.
-constexpr std::size_t kPanelReadAhead = 128;
-
 }  // namespace
 
 int64_t Tiling::block_first_panel(int64_t b) const {
@@ -55,19 +51,12 @@ Range Tiling::thread_items(int index, int team) const {
 
 ThreadScratch Tiling::scratch(void* workspace, int index) const {
   unsigned char* p = static_cast<unsigned char*>(workspace) + std::size_t(index) * thread_bytes;
-  ThreadScratch s;
-  s.pack = reinterpret_cast<float*>(p);
-  p += pack_bytes;
-  s.table = reinterpret_cast<TapEntry*>(p);
-  p += table_bytes;
-  s.segments = reinterpret_cast<RowSegment*>(p);
-  p += segment_bytes;
-  s.edges = reinterpret_cast<EdgePixel*>(p);
-  p += edge_bytes;
-  s.stage = reinterpret_cast<float*>(p);
-  p += stage_bytes;
-  s.zeros = reinterpret_cast<float*>(p);
-  return s;
+  unsigned char* part[6];
+  const std::array<std::size_t, 6> sizes = parts();
+  for (std::size_t i = 0; i < sizes.size(); p += sizes[i], ++i) part[i] = p;
+  return {reinterpret_cast<float*>(part[0]),      reinterpret_cast<TapEntry*>(part[1]),
+          reinterpret_cast<RowSegment*>(part[2]), reinterpret_cast<EdgePixel*>(part[3]),
+          reinterpret_cast<float*>(part[4]),      reinterpret_cast<float*>(part[5])};
 }
 
 namespace {
@@ -172,9 +161,9 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   const size_t per_panel =
       checked_add(checked_add(panel_bytes, checked_mul(sizeof(RowSegment), segments_per_panel)),
                   checked_mul(sizeof(EdgePixel), edges_per_panel));
-  // 4 * 64: each part's rounding; kPanelReadAhead: the kernel's loads past the last panel.
+  // 4 * 64: each part's rounding; kMicroKernelReadAhead: the kernel's loads past the last panel.
   const size_t fixed = checked_add(checked_add(t.table_bytes, t.stage_bytes),
-                                   checked_add(t.zero_bytes, 4 * 64 + kPanelReadAhead));
+                                   checked_add(t.zero_bytes, 4 * 64 + kMicroKernelReadAhead));
 
   // A packed pixel block holds about MC pixels: BLIS sizes MC x KC to sit in L2 (it is its A
   // block); the same budget serves when the pixels are the B operand.
@@ -194,12 +183,11 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
 
   const size_t panels = size_t(t.block_panels);
-  t.pack_bytes = round_up(checked_add(checked_mul(panel_bytes, panels), kPanelReadAhead), 64);
+  t.pack_bytes = round_up(checked_add(checked_mul(panel_bytes, panels), kMicroKernelReadAhead), 64);
   t.segment_bytes = round_up(checked_product(sizeof(RowSegment), segments_per_panel, panels), 64);
   t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), edges_per_panel, panels), 64);
-  t.thread_bytes = checked_add(checked_add(checked_add(t.pack_bytes, t.table_bytes),
-                                           checked_add(t.segment_bytes, t.edge_bytes)),
-                               checked_add(t.stage_bytes, t.zero_bytes));
+  t.thread_bytes = 0;
+  for (std::size_t part : t.parts()) t.thread_bytes = checked_add(t.thread_bytes, part);
   return t;
 }
 

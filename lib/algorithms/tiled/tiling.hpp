@@ -17,6 +17,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -104,7 +105,12 @@ struct Tiling {
   std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
   std::size_t stage_bytes = 0;    // stage_channels padded planes
   std::size_t zero_bytes = 0;     // kc floats
-  std::size_t thread_bytes = 0;
+  std::size_t thread_bytes = 0;   // the sum of the parts
+  // The parts in the order they lie in a thread's workspace (ThreadScratch's order): what both
+  // the sizing (thread_bytes) and scratch() walk.
+  std::array<std::size_t, 6> parts() const {
+    return {pack_bytes, table_bytes, segment_bytes, edge_bytes, stage_bytes, zero_bytes};
+  }
 
   // The work items of thread `index` of `team`: a contiguous range holding an equal share of
   // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
