@@ -6,8 +6,9 @@
 namespace gemmconv {
 
 std::size_t Plan::persistent_bytes() const {
-  return checked_add(checked_add(sizeof(Plan), filter.bytes()),
-                     checked_add(bias.bytes(), checked_mul(candidates.size(), sizeof(Candidate))));
+  return checked_add(
+      checked_add(checked_add(sizeof(Plan), filter.bytes()), state ? state->bytes() : 0),
+      checked_add(bias.bytes(), checked_mul(candidates.size(), sizeof(Candidate))));
 }
 
 int Plan::team() const {

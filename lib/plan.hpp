@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/aligned_buffer.hpp"
@@ -34,6 +35,18 @@ struct Candidate {
   double measured_seconds = -1;   // GEMMCONV_FLAG_MEASURE's timing; < 0 when not measured
 };
 
+// What an algorithm decides once for a plan (its tiling, blocking, packing mode): its record's
+// prepare() sets it before packing the filter for it, and execute reads the same object, so the
+// packed filter and the run agree by construction. Records with such a configuration derive
+// from this.
+struct PlanState {
+  virtual ~PlanState() = default;
+  // Exact workspace bytes the plan's execute needs.
+  virtual std::size_t workspace_bytes() const = 0;
+  // Bytes this configuration occupies (counted as persistent memory).
+  virtual std::size_t bytes() const = 0;
+};
+
 struct Plan {
   ConvDesc desc;
   int algo_id = 0;
@@ -44,7 +57,13 @@ struct Plan {
   AlignedBuffer bias;       // [M], empty when the caller gave none
   Isa isa = Isa::Baseline;  // the variant of our own vectorised kernels the filter is packed for
   float output_min = -__builtin_inff(), output_max = __builtin_inff();
-  std::vector<Candidate> candidates;  // what AUTO considered; empty for a named algorithm
+  std::vector<Candidate> candidates;       // what AUTO considered; empty for a named algorithm
+  std::unique_ptr<const PlanState> state;  // the algorithm's configuration, or null
+
+  template <typename T>
+  const T& state_as() const {
+    return static_cast<const T&>(*state);
+  }
 
   bool has_bias() const { return !bias.empty(); }
   bool has_clamp() const {

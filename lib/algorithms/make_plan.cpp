@@ -30,6 +30,9 @@ std::unique_ptr<Plan> make_plan(const ConvDesc& desc, int algo_id, const float* 
     std::memcpy(plan->bias.data(), bias, plan->bias.bytes());
   }
   a->prepare(*plan, FilterView{filter, &plan->desc});
+  // A configured plan sizes its workspace from the configuration it runs with; it is the same
+  // computation as the record's workspace_bytes(), which AUTO and the budget check used.
+  if (plan->state && plan->state->workspace_bytes() != workspace) fail(Status::Internal);
   return plan;
 }
 

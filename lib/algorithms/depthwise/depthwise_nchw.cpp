@@ -118,17 +118,36 @@ bool supports(const ConvDesc& d) {
   return d.layout == Layout::NCHW && d.Cg() == 1;
 }
 
+// The plan's way through the layer, decided once: by blocks of channels or plane by plane, with
+// the geometry of either.
+struct NchwState final : PlanState {
+  NchwChannelBlocks blocks;
+  NchwBands bands{};
+  std::size_t threads_bytes;
+  NchwState(const ConvDesc& d, int threads) : blocks(nchw_channel_blocks(d)) {
+    if (blocks.used) {
+      threads_bytes =
+          checked_mul(std::size_t(std::min<int64_t>(threads, blocks.items)), blocks.thread_bytes);
+    } else {
+      bands = nchw_bands(d);
+      threads_bytes =
+          checked_mul(std::size_t(std::min<int64_t>(threads, bands.items)), bands.thread_bytes);
+    }
+  }
+  std::size_t workspace_bytes() const override { return threads_bytes; }
+  std::size_t bytes() const override { return sizeof *this; }
+};
+
 std::size_t workspace_bytes(const ConvDesc& d, int threads) {
-  const NchwChannelBlocks blocks = nchw_channel_blocks(d);
-  if (blocks.used)
-    return checked_mul(std::size_t(std::min<int64_t>(threads, blocks.items)), blocks.thread_bytes);
-  const NchwBands b = nchw_bands(d);
-  return checked_mul(std::size_t(std::min<int64_t>(threads, b.items)), b.thread_bytes);
+  return NchwState(d, threads).workspace_bytes();
 }
 
 void prepare(Plan& plan, const FilterView& filter) {
   plan.isa = selected_isa();
-  if (nchw_channel_blocks(plan.desc).used)
+  auto state = std::make_unique<NchwState>(plan.desc, plan.threads);
+  const bool blocks = state->blocks.used;
+  plan.state = std::move(state);
+  if (blocks)
     pack_depthwise_blocks(plan, filter);
   else
     pack_filter_oihw(plan, filter);  // [M][KH * KW]: the taps of one output plane in a row
@@ -193,11 +212,11 @@ void run_channel_blocks(const Plan& plan, const NchwChannelBlocks& b, const floa
 }
 
 void run(const Plan& plan, const float* input, float* output, float* workspace) {
-  const NchwChannelBlocks blocks = nchw_channel_blocks(plan.desc);
-  if (blocks.used) return run_channel_blocks(plan, blocks, input, output, workspace);
+  const NchwState& state = plan.state_as<NchwState>();
+  if (state.blocks.used) return run_channel_blocks(plan, state.blocks, input, output, workspace);
   const ConvDesc& d = plan.desc;
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
-  const NchwBands b = nchw_bands(d);
+  const NchwBands& b = state.bands;
   const int64_t multiplier = d.Mg(), plane_in = d.H * d.W, plane_out = d.Ho * d.Wo;
   for_each_share(plan.team(), b.items, [&](Range share, int thread) {
     char* mine = reinterpret_cast<char*>(workspace) + std::size_t(thread) * b.thread_bytes;

@@ -7,9 +7,8 @@
 
 namespace gemmconv {
 
-void pack_tiled_filter(Plan& plan, const FilterView& filter) {
+void pack_tiled_filter(Plan& plan, const Tiling& t, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
-  const Tiling t = make_tiling(d, micro_kernel(), plan.threads);
   const int64_t cw = t.channel_width, cp = t.channel_pack, mg = d.Mg();
   // Zeroed slack keeps the kernel's loads past the last panel inside the plan's memory.
   const std::size_t packed =

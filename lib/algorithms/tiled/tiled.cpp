@@ -7,6 +7,7 @@
 // packed pixel block (about BLIS's MC x KC, never more than 256 KiB per thread with the rest,
 // and never more than the image needs) and what the packing mode keeps beside it.
 #include "../../parallel/for_each_share.hpp"
+#include "../../base/checked.hpp"
 #include "../algorithm.hpp"
 #include "macro_kernel.hpp"
 #include "pack_filter.hpp"
@@ -22,12 +23,30 @@ bool supports_nhwc(const ConvDesc& d) {
   return d.layout == Layout::NHWC;
 }
 
+// The plan's tiling, decided once in prepare(): the filter is packed for it and every execute
+// runs it.
+struct TiledState final : PlanState {
+  Tiling tiling;
+  std::size_t workspace_bytes() const override {
+    return checked_mul(tiling.thread_bytes, std::size_t(tiling.threads));
+  }
+  std::size_t bytes() const override { return sizeof *this; }
+};
+
+void prepare_tiled(Plan& plan, const FilterView& filter) {
+  auto state = std::make_unique<TiledState>();
+  state->tiling = make_tiling(plan.desc, micro_kernel(), plan.threads);
+  const Tiling& t = state->tiling;
+  plan.state = std::move(state);
+  pack_tiled_filter(plan, t, filter);
+}
+
 // Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
 // channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
 // each pixel block it touches once per reduction block. Every output element is computed by
 // one micro-kernel call sequence whatever the partition, so results do not depend on threads.
 void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
-  const Tiling t = make_tiling(plan.desc, micro_kernel(), plan.threads);
+  const Tiling& t = plan.state_as<TiledState>().tiling;
   const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
   run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
     const Range mine = t.thread_items(index, team_size);
@@ -59,10 +78,10 @@ double tile_fill(const ConvDesc& d) {
 }  // namespace
 
 extern const Algorithm kTiledNchw = {
-    "tiled-nchw", supports_nchw, tiled_workspace_bytes, pack_tiled_filter, run_tiled, tile_fill,
+    "tiled-nchw", supports_nchw, tiled_workspace_bytes, prepare_tiled, run_tiled, tile_fill,
 };
 extern const Algorithm kTiledNhwc = {
-    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, pack_tiled_filter, run_tiled, tile_fill,
+    "tiled-nhwc", supports_nhwc, tiled_workspace_bytes, prepare_tiled, run_tiled, tile_fill,
 };
 
 }  // namespace gemmconv
