@@ -1,6 +1,6 @@
 #include "system_info.hpp"
 
-#include <blis-openmp/blis.h>
+#include "../lib/blis/blis_header.hpp"
 #include <omp.h>
 
 #include <algorithm>

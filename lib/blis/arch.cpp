@@ -25,7 +25,7 @@
 //     single-threaded host; in a multi-threaded host without the variable, BLIS detects.
 #include "arch.hpp"
 
-#include <blis-openmp/blis.h>
+#include "blis_header.hpp"
 
 #include <cstdio>
 #include <cstdlib>

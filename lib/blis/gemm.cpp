@@ -1,6 +1,6 @@
 #include "gemm.hpp"
 
-#include <blis-openmp/blis.h>
+#include "blis_header.hpp"
 
 #include "../parallel/team.hpp"
 

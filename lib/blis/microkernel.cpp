@@ -1,6 +1,6 @@
 #include "microkernel.hpp"
 
-#include <blis-openmp/blis.h>
+#include "blis_header.hpp"
 
 #include "arch.hpp"
 
