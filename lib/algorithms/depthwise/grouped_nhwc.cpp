@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../../conv/geometry.hpp"
 #include "depthwise_common.hpp"
 
 namespace gemmconv {
@@ -76,12 +77,11 @@ double kernel_fit(const ConvDesc& d) {
   const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
   const double reduction =
       d.taps() > 1 && d.reduction() > 1152 ? std::sqrt(1152.0 / double(d.reduction())) : 1.0;
-  int64_t inside = 0;
-  for (int64_t ox = 0; ox < d.Wo; ++ox) {
-    const int64_t first = ox * d.SW - d.PL, last = first + (d.KW - 1) * d.DW;
-    inside += first >= 0 && last < d.W;
-  }
-  const double border = double(d.Wo - inside) / double(d.Wo);
+  // Output columns whose window lies inside the input: o * SW - PL in [0, W - span).
+  const int64_t span = (d.KW - 1) * d.DW;
+  const IndexRange inside =
+      d.W > span ? valid_outputs(d.Wo, d.SW, -d.PL, d.W - span) : IndexRange{0, 0};
+  const double border = double(d.Wo - (inside.end - inside.begin)) / double(d.Wo);
   return lanes * reduction / (1.0 + 0.5 * border);
 }
 
