@@ -3,6 +3,7 @@
 #include "../../blis/gemm.hpp"
 #include "../algorithm.hpp"
 #include "../epilogue.hpp"
+#include "../group_driver.hpp"
 
 namespace gemmconv {
 
@@ -12,22 +13,15 @@ bool supports_1x1(const ConvDesc& d) {
   return d.KH == 1 && d.KW == 1 && d.stride_one() && d.no_padding();
 }
 
+// Y_g (M' x HW) = F_g (M' x C') * X_g (C' x HW): the input is the GEMM's B operand as it lies.
 void run_1x1(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   const int64_t pixels = d.H * d.W, cg = d.Cg(), mg = d.Mg();
-  const float* f = plan.filter.data();  // [M][C'] in both packings
-  for (int64_t n = 0; n < d.N; ++n) {
-    const float* x = input + n * d.in_image();
-    float* y = output + n * d.out_image();
-    for (int64_t g = 0; g < d.G; ++g) {
-      if (d.layout == Layout::NCHW)  // Y_g (M' x HW) = F_g (M' x C') * X_g (C' x HW)
-        sgemm(mg, pixels, cg, {f + g * mg * cg, cg, 1}, {x + g * cg * pixels, pixels, 1}, 0.0f,
-              {y + g * mg * pixels, pixels, 1}, plan.team());
-      else  // Y_g (HW x M') = X_g (HW x C') * F_g^T (C' x M')
-        sgemm(pixels, mg, cg, {x + g * cg, d.C, 1}, {f + g * mg * cg, 1, cg}, 0.0f,
-              {y + g * mg, d.M, 1}, plan.team());
-    }
-  }
+  const ActivationLayout layout = activation_layout(d);
+  for_each_image_group(plan, input, output, mg * cg, [&](const ImageGroup& ig) {
+    sgemm(mg, pixels, cg, {ig.filter, cg, 1}, {ig.x, layout.in.channel, layout.in.pixel}, 0.0f,
+          output_matrix(d, ig.y), plan.team());
+  });
   apply_epilogue(plan, output, d.N);
 }
 

@@ -3,6 +3,7 @@
 // family (K = C', the other sides grow by KH*KW) and the most memory: KH*KW*M'*H*W floats.
 #include "../../base/checked.hpp"
 #include "../../blis/gemm.hpp"
+#include "../group_driver.hpp"
 #include "kn2row_family.hpp"
 #include "shift_add.hpp"
 
@@ -18,38 +19,32 @@ std::size_t all_taps_bytes(const ConvDesc& d, int) {
 void run_kn2row(const Plan& plan, const float* input, float* output, float* z) {
   const ConvDesc& d = plan.desc;
   const int64_t pixels = d.H * d.W, cg = d.Cg(), rows = d.taps() * d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      // Z ((KH*KW*M') x HW) = F_g ((KH*KW*M') x C') * X_g (C' x HW)
-      sgemm(rows, pixels, cg, {plan.filter.data() + g * rows * cg, cg, 1},
-            {input + n * d.in_image() + g * cg * pixels, pixels, 1}, 0.0f, {z, pixels, 1},
-            plan.team());
-      // Tap t's result for input row iy = oy + dy sits in block t.
-      const auto tap = [&](int64_t t) {
-        const TapShift s = tap_shift(d, t);
-        return ShiftedSource{z + t * d.Mg() * pixels, s.dy, s.dx, s.rows, s.cols};
-      };
-      shift_add_nchw(plan, g, pixels, d.taps(), tap, {true, true}, {0, d.Ho},
-                     output + n * d.out_image());
-    }
+  for_each_image_group(plan, input, output, rows * cg, [&](const ImageGroup& ig) {
+    // Z ((KH*KW*M') x HW) = F_g ((KH*KW*M') x C') * X_g (C' x HW)
+    sgemm(rows, pixels, cg, {ig.filter, cg, 1}, {ig.x, pixels, 1}, 0.0f, {z, pixels, 1},
+          plan.team());
+    // Tap t's result for input row iy = oy + dy sits in block t.
+    const auto tap = [&](int64_t t) {
+      const TapShift s = tap_shift(d, t);
+      return ShiftedSource{z + t * d.Mg() * pixels, s.dy, s.dx, s.rows, s.cols};
+    };
+    shift_add_nchw(plan, ig.group, pixels, d.taps(), tap, {true, true}, {0, d.Ho}, ig.image_y);
+  });
 }
 
 void run_kn2col(const Plan& plan, const float* input, float* output, float* z) {
   const ConvDesc& d = plan.desc;
   const int64_t pixels = d.H * d.W, cg = d.Cg(), cols = d.taps() * d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      // Z (HW x (KH*KW*M')) = X_g (HW x C') * F_g (C' x (KH*KW*M'))
-      sgemm(pixels, cols, cg, {input + n * d.in_image() + g * cg, d.C, 1},
-            {plan.filter.data() + g * cg * cols, cols, 1}, 0.0f, {z, cols, 1}, plan.team());
-      // Tap t's result for input pixel p sits at z[p * cols + t * M'].
-      const auto tap = [&](int64_t t) {
-        const TapShift s = tap_shift(d, t);
-        return ShiftedSource{z + t * d.Mg(), s.dy, s.dx, s.rows, s.cols};
-      };
-      shift_add_nhwc(plan, g, cols, d.taps(), tap, {true, true}, {0, d.Ho},
-                     output + n * d.out_image());
-    }
+  for_each_image_group(plan, input, output, cg * cols, [&](const ImageGroup& ig) {
+    // Z (HW x (KH*KW*M')) = X_g (HW x C') * F_g (C' x (KH*KW*M'))
+    sgemm(pixels, cols, cg, {ig.x, d.C, 1}, {ig.filter, cols, 1}, 0.0f, {z, cols, 1}, plan.team());
+    // Tap t's result for input pixel p sits at z[p * cols + t * M'].
+    const auto tap = [&](int64_t t) {
+      const TapShift s = tap_shift(d, t);
+      return ShiftedSource{z + t * d.Mg(), s.dy, s.dx, s.rows, s.cols};
+    };
+    shift_add_nhwc(plan, ig.group, cols, d.taps(), tap, {true, true}, {0, d.Ho}, ig.image_y);
+  });
 }
 
 }  // namespace

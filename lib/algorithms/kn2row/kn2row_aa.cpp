@@ -11,6 +11,7 @@
 
 #include "../../base/checked.hpp"
 #include "../../blis/gemm.hpp"
+#include "../group_driver.hpp"
 #include "kn2row_family.hpp"
 #include "shift_add.hpp"
 
@@ -87,62 +88,62 @@ void accumulate_columns(const ConvDesc& d, Gemm gemm, Zero zero, Pass pass) {
 void run_kn2row_aa(const Plan& plan, const float* input, float* output, float* z) {
   const ConvDesc& d = plan.desc;
   const int64_t pixels = d.H * d.W, cg = d.Cg(), mg = d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      const float* x = input + n * d.in_image() + g * cg * pixels;
-      const float* f = plan.filter.data() + g * d.taps() * mg * cg;
-      float* y = output + n * d.out_image();
-      accumulate_columns(
-          d,
-          [&](IndexRange chunk, int64_t ky, int64_t kx, IndexRange r, float beta) {
-            // Z rows (M' x rows*W) (+)= F_t (M' x C') * X_g input rows r + dy (C' x rows*W)
-            const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
-            sgemm(mg, (r.end - r.begin) * d.W, cg, {f + t * mg * cg, cg, 1},
-                  {x + iy * d.W, pixels, 1}, beta, {z + (r.begin - chunk.begin) * d.W, pixels, 1},
-                  plan.team());
-          },
-          [&](IndexRange chunk, IndexRange r) {
-            for (int64_t m = 0; m < mg; ++m)
-              std::fill(z + m * pixels + (r.begin - chunk.begin) * d.W,
-                        z + m * pixels + (r.end - chunk.begin) * d.W, 0.0f);
-          },
-          [&](IndexRange chunk, int64_t kx, IndexRange span, PassRole role) {
-            const TapShift s = kx < 0 ? TapShift{} : tap_shift(d, 0, kx);
-            const ShiftedSource source{z, -chunk.begin, s.dx, span, s.cols};
-            shift_add_nchw(
-                plan, g, pixels, kx < 0 ? 0 : 1, [&](int64_t) { return source; }, role, chunk, y);
-          });
-    }
+  for_each_image_group(plan, input, output, d.taps() * mg * cg, [&](const ImageGroup& ig) {
+    const float* x = ig.x;
+    const float* f = ig.filter;
+    float* y = ig.image_y;
+    const int64_t g = ig.group;
+    accumulate_columns(
+        d,
+        [&](IndexRange chunk, int64_t ky, int64_t kx, IndexRange r, float beta) {
+          // Z rows (M' x rows*W) (+)= F_t (M' x C') * X_g input rows r + dy (C' x rows*W)
+          const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
+          sgemm(mg, (r.end - r.begin) * d.W, cg, {f + t * mg * cg, cg, 1},
+                {x + iy * d.W, pixels, 1}, beta, {z + (r.begin - chunk.begin) * d.W, pixels, 1},
+                plan.team());
+        },
+        [&](IndexRange chunk, IndexRange r) {
+          for (int64_t m = 0; m < mg; ++m)
+            std::fill(z + m * pixels + (r.begin - chunk.begin) * d.W,
+                      z + m * pixels + (r.end - chunk.begin) * d.W, 0.0f);
+        },
+        [&](IndexRange chunk, int64_t kx, IndexRange span, PassRole role) {
+          const TapShift s = kx < 0 ? TapShift{} : tap_shift(d, 0, kx);
+          const ShiftedSource source{z, -chunk.begin, s.dx, span, s.cols};
+          shift_add_nchw(
+              plan, g, pixels, kx < 0 ? 0 : 1, [&](int64_t) { return source; }, role, chunk, y);
+        });
+  });
 }
 
 void run_kn2col_aa(const Plan& plan, const float* input, float* output, float* z) {
   const ConvDesc& d = plan.desc;
   const int64_t cg = d.Cg(), mg = d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      const float* x = input + n * d.in_image() + g * cg;
-      const float* f = plan.filter.data() + g * d.taps() * cg * mg;
-      float* y = output + n * d.out_image();
-      accumulate_columns(
-          d,
-          [&](IndexRange chunk, int64_t ky, int64_t kx, IndexRange r, float beta) {
-            // Z rows (rows*W x M') (+)= X_g input rows r + dy (rows*W x C') * F_t^T (C' x M')
-            const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
-            sgemm((r.end - r.begin) * d.W, mg, cg, {x + iy * d.W * d.C, d.C, 1},
-                  {f + t * cg * mg, mg, 1}, beta, {z + (r.begin - chunk.begin) * d.W * mg, mg, 1},
-                  plan.team());
-          },
-          [&](IndexRange chunk, IndexRange r) {
-            std::fill(z + (r.begin - chunk.begin) * d.W * mg, z + (r.end - chunk.begin) * d.W * mg,
-                      0.0f);
-          },
-          [&](IndexRange chunk, int64_t kx, IndexRange span, PassRole role) {
-            const TapShift s = kx < 0 ? TapShift{} : tap_shift(d, 0, kx);
-            const ShiftedSource source{z, -chunk.begin, s.dx, span, s.cols};
-            shift_add_nhwc(
-                plan, g, mg, kx < 0 ? 0 : 1, [&](int64_t) { return source; }, role, chunk, y);
-          });
-    }
+  for_each_image_group(plan, input, output, d.taps() * cg * mg, [&](const ImageGroup& ig) {
+    const float* x = ig.x;
+    const float* f = ig.filter;
+    float* y = ig.image_y;
+    const int64_t g = ig.group;
+    accumulate_columns(
+        d,
+        [&](IndexRange chunk, int64_t ky, int64_t kx, IndexRange r, float beta) {
+          // Z rows (rows*W x M') (+)= X_g input rows r + dy (rows*W x C') * F_t^T (C' x M')
+          const int64_t t = ky * d.KW + kx, iy = r.begin + tap_shift(d, ky, kx).dy;
+          sgemm((r.end - r.begin) * d.W, mg, cg, {x + iy * d.W * d.C, d.C, 1},
+                {f + t * cg * mg, mg, 1}, beta, {z + (r.begin - chunk.begin) * d.W * mg, mg, 1},
+                plan.team());
+        },
+        [&](IndexRange chunk, IndexRange r) {
+          std::fill(z + (r.begin - chunk.begin) * d.W * mg, z + (r.end - chunk.begin) * d.W * mg,
+                    0.0f);
+        },
+        [&](IndexRange chunk, int64_t kx, IndexRange span, PassRole role) {
+          const TapShift s = kx < 0 ? TapShift{} : tap_shift(d, 0, kx);
+          const ShiftedSource source{z, -chunk.begin, s.dx, span, s.cols};
+          shift_add_nhwc(
+              plan, g, mg, kx < 0 ? 0 : 1, [&](int64_t) { return source; }, role, chunk, y);
+        });
+  });
 }
 
 }  // namespace

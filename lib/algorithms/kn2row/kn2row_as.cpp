@@ -21,6 +21,7 @@
 
 #include "../../blis/gemm.hpp"
 #include "../../parallel/threads.hpp"
+#include "../group_driver.hpp"
 #include "kn2row_family.hpp"
 
 namespace gemmconv {
@@ -89,13 +90,13 @@ struct NchwGemms {
   const float* bias;
   int64_t mg, cg, in_plane, out_plane;
 
-  NchwGemms(const Plan& p, const float* input, float* output, int64_t g)
+  NchwGemms(const Plan& p, const ImageGroup& ig)
       : plan(p),
         d(p.desc),
-        x(input + g * d.Cg() * d.H * d.W),
-        f(p.filter.data() + g * d.taps() * d.Mg() * d.Cg()),
-        y(output + g * d.Mg() * d.Ho * d.Wo),
-        bias(p.has_bias() ? p.bias.data() + g * d.Mg() : nullptr),
+        x(ig.x),
+        f(ig.filter),
+        y(ig.y),
+        bias(p.has_bias() ? p.bias.data() + ig.group * d.Mg() : nullptr),
         mg(d.Mg()),
         cg(d.Cg()),
         in_plane(d.H * d.W),
@@ -138,13 +139,13 @@ struct NhwcGemms {
   const float* bias;
   int64_t mg, cg;
 
-  NhwcGemms(const Plan& p, const float* input, float* output, int64_t g)
+  NhwcGemms(const Plan& p, const ImageGroup& ig)
       : plan(p),
         d(p.desc),
-        x(input + g * d.Cg()),
-        f(p.filter.data() + g * d.taps() * d.Cg() * d.Mg()),
-        y(output + g * d.Mg()),
-        bias(p.has_bias() ? p.bias.data() + g * d.Mg() : nullptr),
+        x(ig.x),
+        f(ig.filter),
+        y(ig.y),
+        bias(p.has_bias() ? p.bias.data() + ig.group * d.Mg() : nullptr),
         mg(d.Mg()),
         cg(d.Cg()) {}
 
@@ -182,22 +183,18 @@ void run_kn2row_as(const Plan& plan, const float* input, float* output, float*) 
   const ConvDesc& d = plan.desc;
   // C = Y_g (M' x pixels) has unit stride along pixels.
   const bool pixels_along_vector = sgemm_tile().prefers_rows;
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g)
-      accumulate_image_group(
-          plan, NchwGemms(plan, input + n * d.in_image(), output + n * d.out_image(), g),
-          pixels_along_vector);
+  for_each_image_group(plan, input, output, d.taps() * d.Mg() * d.Cg(), [&](const ImageGroup& ig) {
+    accumulate_image_group(plan, NchwGemms(plan, ig), pixels_along_vector);
+  });
 }
 
 void run_kn2col_as(const Plan& plan, const float* input, float* output, float*) {
   const ConvDesc& d = plan.desc;
   // C = Y_g (pixels x M') has unit stride along channels.
   const bool pixels_along_vector = !sgemm_tile().prefers_rows;
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g)
-      accumulate_image_group(
-          plan, NhwcGemms(plan, input + n * d.in_image(), output + n * d.out_image(), g),
-          pixels_along_vector);
+  for_each_image_group(plan, input, output, d.taps() * d.Cg() * d.Mg(), [&](const ImageGroup& ig) {
+    accumulate_image_group(plan, NhwcGemms(plan, ig), pixels_along_vector);
+  });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "../../conv/geometry.hpp"
 #include "../epilogue.hpp"
 #include "../filter_packing.hpp"
+#include "../group_driver.hpp"
 #include "mec.hpp"
 
 namespace gemmconv {
@@ -56,20 +57,19 @@ void lower_nchw(const ConvDesc& d, const float* x, float* lowered, int threads) 
   }
 }
 
+// Per output row oy: Y_g row oy (M' x Wo) = F_g (M' x K) * L window oy (K x Wo).
 void run_mec_col(const Plan& plan, const float* input, float* output, float* lowered) {
   const ConvDesc& d = plan.desc;
-  const int64_t mg = d.Mg(), k = d.KH * d.Cg() * d.KW, pixels = d.Ho * d.Wo;
+  const int64_t mg = d.Mg(), k = d.KH * d.Cg() * d.KW;
   const int64_t window_step = d.SH * d.Cg() * d.KW * d.Wo;  // floats between windows
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      lower_nchw(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, lowered, plan.team());
-      const float* f = plan.filter.data() + g * mg * k;
-      float* y = output + n * d.out_image() + g * mg * pixels;
-      for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
-        sgemm(mg, d.Wo, k, {f, k, 1}, {lowered + oy * window_step, d.Wo, 1}, 0.0f,
-              {y + oy * d.Wo, pixels, 1}, blis_threads);
-      });
-    }
+  const MutableMatrixView out = output_matrix(d, nullptr);
+  for_each_image_group(plan, input, output, mg * k, [&](const ImageGroup& ig) {
+    lower_nchw(d, ig.x, lowered, plan.team());
+    for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
+      sgemm(mg, d.Wo, k, {ig.filter, k, 1}, {lowered + oy * window_step, d.Wo, 1}, 0.0f,
+            {ig.y + oy * d.Wo * out.cs, out.rs, out.cs}, blis_threads);
+    });
+  });
   apply_epilogue(plan, output, d.N);
 }
 

@@ -15,6 +15,7 @@
 #include "../../conv/geometry.hpp"
 #include "../epilogue.hpp"
 #include "../filter_packing.hpp"
+#include "../group_driver.hpp"
 #include "mec.hpp"
 
 namespace gemmconv {
@@ -59,21 +60,21 @@ void lower_nhwc(const ConvDesc& d, const float* x, float* lowered, int threads) 
   }
 }
 
+// Per output row oy: Y_g row oy (M' x Wo) = F_g (M' x K, stored K x M') * L window oy
+// (K x Wo, stored Wo x K with a strip per output column).
 void run_mec_row(const Plan& plan, const float* input, float* output, float* lowered) {
   const ConvDesc& d = plan.desc;
   const int64_t mg = d.Mg(), k = d.KH * d.KW * d.Cg();
   const int64_t strip = padded_height(d) * d.KW * d.Cg();  // floats per output column
   const int64_t window_step = d.SH * d.KW * d.Cg();        // floats between windows
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      lower_nhwc(d, input + n * d.in_image() + g * d.Cg(), lowered, plan.team());
-      const float* f = plan.filter.data() + g * k * mg;
-      float* y = output + n * d.out_image() + g * mg;
-      for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
-        sgemm(d.Wo, mg, k, {lowered + oy * window_step, strip, 1}, {f, mg, 1}, 0.0f,
-              {y + oy * d.Wo * d.M, d.M, 1}, blis_threads);
-      });
-    }
+  const MutableMatrixView out = output_matrix(d, nullptr);
+  for_each_image_group(plan, input, output, k * mg, [&](const ImageGroup& ig) {
+    lower_nhwc(d, ig.x, lowered, plan.team());
+    for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
+      sgemm(mg, d.Wo, k, {ig.filter, 1, mg}, {lowered + oy * window_step, 1, strip}, 0.0f,
+            {ig.y + oy * d.Wo * out.cs, out.rs, out.cs}, blis_threads);
+    });
+  });
   apply_epilogue(plan, output, d.N);
 }
 

@@ -1,12 +1,13 @@
 // The patch-building family (im2col for NCHW, im2row for NHWC): build the patch matrix P of one
 // image and one group in the workspace, then one GEMM. The variants differ only in how P is
-// built, so each is a builder plugged into one of two runners.
+// built, so each is a builder plugged into the one runner.
 #pragma once
 
 #include "../../base/checked.hpp"
 #include "../../blis/gemm.hpp"
 #include "../algorithm.hpp"
 #include "../epilogue.hpp"
+#include "../group_driver.hpp"
 
 namespace gemmconv {
 
@@ -29,38 +30,29 @@ inline bool supports_nhwc(const ConvDesc& d) {
   return d.layout == Layout::NHWC;
 }
 
-template <PatchBuilder build>
-void run_im2col(const Plan& plan, const float* input, float* output, float* patches) {
-  const ConvDesc& d = plan.desc;
-  const int64_t pixels = d.Ho * d.Wo, k = d.reduction(), mg = d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      build(d, input + n * d.in_image() + g * d.Cg() * d.H * d.W, patches, plan.team());
-      // Y_g (M' x HoWo) = F_g (M' x C'KK) * P (C'KK x HoWo)
-      sgemm(mg, pixels, k, {plan.filter.data() + g * mg * k, k, 1}, {patches, pixels, 1}, 0.0f,
-            {output + n * d.out_image() + g * mg * pixels, pixels, 1}, plan.team());
-    }
-  apply_epilogue(plan, output, d.N);
+// P as the GEMM's B operand (K x pixels): im2col stores it so, im2row transposed.
+inline MatrixView patch_operand(const ConvDesc& d, const float* patches) {
+  const int64_t pixels = d.Ho * d.Wo, k = d.reduction();
+  return d.layout == Layout::NCHW ? MatrixView{patches, pixels, 1} : MatrixView{patches, 1, k};
 }
 
+// Y_g (M' x pixels) = F_g (M' x K) * P (K x pixels), per image and group, then the epilogue.
 template <PatchBuilder build>
-void run_im2row(const Plan& plan, const float* input, float* output, float* patches) {
+void run_patches(const Plan& plan, const float* input, float* output, float* patches) {
   const ConvDesc& d = plan.desc;
   const int64_t pixels = d.Ho * d.Wo, k = d.reduction(), mg = d.Mg();
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t g = 0; g < d.G; ++g) {
-      build(d, input + n * d.in_image() + g * d.Cg(), patches, plan.team());
-      // Y_g (HoWo x M') = P (HoWo x KKC') * F_g^T (KKC' x M')
-      sgemm(pixels, mg, k, {patches, k, 1}, {plan.filter.data() + g * mg * k, 1, k}, 0.0f,
-            {output + n * d.out_image() + g * mg, d.M, 1}, plan.team());
-    }
+  for_each_image_group(plan, input, output, mg * k, [&](const ImageGroup& ig) {
+    build(d, ig.x, patches, plan.team());
+    sgemm(mg, pixels, k, {ig.filter, k, 1}, patch_operand(d, patches), 0.0f, output_matrix(d, ig.y),
+          plan.team());
+  });
   apply_epilogue(plan, output, d.N);
 }
 
 // The record of one patch-building algorithm, from its name and builder.
 #define GEMMCONV_IM2COL_ALGORITHM(name, builder) \
-  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_im2col<builder> }
+  { name, supports_nchw, patch_matrix_bytes, pack_filter_oihw, run_patches<builder> }
 #define GEMMCONV_IM2ROW_ALGORITHM(name, builder) \
-  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_im2row<builder> }
+  { name, supports_nhwc, patch_matrix_bytes, pack_filter_ohwi, run_patches<builder> }
 
 }  // namespace gemmconv
