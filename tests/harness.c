@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-enum { GUARD = 256 };
+enum { GUARD = 256 }; /* a multiple of the workspace alignment: data stays aligned */
 static const unsigned char GUARD_BYTE = 0xA5;
 
 conv_case base_case(void) {
@@ -113,11 +113,24 @@ void reference_conv(const conv_case* c, const float* input, const float* filter,
         }
 }
 
+void* aligned_buffer(size_t bytes) {
+  enum { ALIGN = GEMMCONV_WORKSPACE_ALIGNMENT };
+  if (bytes == 0) return NULL;
+  /* aligned_alloc takes only whole multiples of the alignment. */
+  void* p = bytes <= SIZE_MAX - (ALIGN - 1)
+                ? aligned_alloc(ALIGN, (bytes + ALIGN - 1) / ALIGN * ALIGN)
+                : NULL;
+  if (p == NULL) {
+    fprintf(stderr, "aligned_buffer: no memory for %zu bytes\n", bytes);
+    abort();
+  }
+  return p;
+}
+
 guarded_workspace guarded_alloc(size_t bytes) {
   guarded_workspace ws;
   ws.bytes = bytes;
-  ws.base = aligned_alloc(64, bytes + 2 * GUARD + 64 - (bytes + 2 * GUARD) % 64);
-  assert_non_null(ws.base);
+  ws.base = aligned_buffer(bytes + 2 * GUARD);
   memset(ws.base, GUARD_BYTE, bytes + 2 * GUARD);
   ws.data = ws.base + GUARD;
   /* All-ones bytes are a NaN: an algorithm that reads workspace it never wrote shows up. */
@@ -273,7 +286,7 @@ void run_case(const conv_case* c, gemmconv_algo algo, const float* input, const 
   gemmconv_plan* plan = make_plan(c, algo, filter, bias);
   size_t bytes = 0;
   assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-  void* ws = bytes ? aligned_alloc(GEMMCONV_WORKSPACE_ALIGNMENT, (bytes + 63) / 64 * 64) : NULL;
+  void* ws = aligned_buffer(bytes);
   assert_int_equal(gemmconv_execute(plan, input, output, ws, bytes), GEMMCONV_STATUS_SUCCESS);
   free(ws);
   gemmconv_plan_destroy(plan);

@@ -37,7 +37,12 @@ void fill_random(float* data, size_t count, uint32_t seed);
 void reference_conv(const conv_case* c, const float* input, const float* filter, const float* bias,
                     double* expected, double* bound);
 
-/* A workspace with guard bytes on both sides. */
+/* `bytes` of memory aligned to GEMMCONV_WORKSPACE_ALIGNMENT, or NULL when bytes is 0 (what a
+   plan without workspace is given). Aborts when memory runs out instead of failing the test, so
+   any thread may call it. Release it with free(). */
+void* aligned_buffer(size_t bytes);
+
+/* A workspace with guard bytes on both sides. Any thread may use these three functions. */
 typedef struct guarded_workspace {
   unsigned char* base;
   void* data; /* 64-byte aligned, `bytes` long */

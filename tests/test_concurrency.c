@@ -31,7 +31,7 @@ typedef struct worker {
 static void* run_worker(void* arg) {
   worker* w = arg;
   float* out = malloc(w->nout * sizeof(float));
-  void* ws = w->ws_bytes ? aligned_alloc(64, (w->ws_bytes + 63) / 64 * 64) : NULL;
+  void* ws = aligned_buffer(w->ws_bytes);
   for (int r = 0; r < RUNS; ++r) {
     memset(out, 0xFF, w->nout * sizeof(float)); /* NaN: every element must be written */
     if (gemmconv_execute(w->plan, w->input, out, ws, w->ws_bytes) != GEMMCONV_STATUS_SUCCESS) {
@@ -79,7 +79,7 @@ static void one_plan_many_threads(const conv_case* c) {
     assert_non_null(plan);
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+    void* ws = aligned_buffer(bytes);
     assert_int_equal(gemmconv_execute(plan, input, alone, ws, bytes), GEMMCONV_STATUS_SUCCESS);
     free(ws);
     for (size_t i = 0; i < nout; ++i)

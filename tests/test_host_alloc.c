@@ -120,7 +120,7 @@ static runner make_runner(const conv_case* c, gemmconv_algo algo, uint32_t seed)
   free(filter);
   free(bias);
   assert_int_equal(gemmconv_plan_workspace_size(r.plan, &r.ws_bytes), GEMMCONV_STATUS_SUCCESS);
-  r.ws = r.ws_bytes ? aligned_alloc(64, (r.ws_bytes + 63) / 64 * 64) : NULL;
+  r.ws = aligned_buffer(r.ws_bytes);
   r.output = malloc(r.nout * sizeof(float));
   r.expected = malloc(r.nout * sizeof(float));
   assert_int_equal(gemmconv_execute(r.plan, r.input, r.expected, r.ws, r.ws_bytes),

@@ -112,7 +112,7 @@ static int check_nonfinite(const conv_case* c, gemmconv_algo algo, semantics sem
     ran = 1;
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+    void* ws = aligned_buffer(bytes);
     memset(output, 0, nout * sizeof(float));
     const gemmconv_status e = gemmconv_execute(plan, input, output, ws, bytes);
     if (e != GEMMCONV_STATUS_SUCCESS)

@@ -49,7 +49,7 @@ static void* run_executor(void* arg) {
     if (plans[p].ws_bytes > max_ws) max_ws = plans[p].ws_bytes;
   }
   float* out = malloc(max_out * sizeof(float));
-  void* ws = max_ws ? aligned_alloc(64, (max_ws + 63) / 64 * 64) : NULL;
+  void* ws = aligned_buffer(max_ws);
   for (int i = 0; i < EXECUTES_EACH; ++i) {
     const shared_plan* sp = &plans[(e->index * 7 + i) % plan_count];
     memset(out, 0xFF, sp->nout * sizeof(float));
@@ -101,7 +101,7 @@ static void* run_creator(void* arg) {
       ++cr->failures;
     if (round % 3 == 0) { /* and run it once, in its own buffers */
       float* out = malloc(case_output_count(c) * sizeof(float));
-      void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+      void* ws = aligned_buffer(bytes);
       if (gemmconv_execute(plan, inputs[k], out, ws, bytes) != GEMMCONV_STATUS_SUCCESS)
         ++cr->failures;
       free(out);
@@ -141,7 +141,7 @@ static void add_plans(const conv_case* c, int k) {
     sp->nout = nout;
     sp->expected = malloc(nout * sizeof(float));
     assert_int_equal(gemmconv_plan_workspace_size(plan, &sp->ws_bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = sp->ws_bytes ? aligned_alloc(64, (sp->ws_bytes + 63) / 64 * 64) : NULL;
+    void* ws = aligned_buffer(sp->ws_bytes);
     assert_int_equal(gemmconv_execute(plan, inputs[k], sp->expected, ws, sp->ws_bytes),
                      GEMMCONV_STATUS_SUCCESS);
     free(ws);
