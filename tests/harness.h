@@ -16,8 +16,33 @@ typedef struct conv_case {
   uint32_t threads;
 } conv_case;
 
-/* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1. */
+/* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1, no bias, no
+   clamp, two threads. */
 conv_case base_case(void);
+
+/* Setters, to build a case from base_case() one property at a time: each sets what it names in
+   the case, leaves everything else as it was, and returns the case (so calls can nest). */
+conv_case* case_layouts(conv_case* c, gemmconv_layout layout, gemmconv_filter_layout filter);
+conv_case* case_channels(conv_case* c, uint32_t groups, uint32_t in_channels,
+                         uint32_t out_channels);
+conv_case* case_input(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_kernel(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_stride(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_dilation(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_pads(conv_case* c, uint32_t top, uint32_t bottom, uint32_t left, uint32_t right);
+/* "Same" padding for the kernel and dilation already set: along each axis, the dilated
+   kernel's extent less one, split evenly, the top or left side taking the one left over when
+   it is odd. With stride 1 the output is then the input's size. */
+conv_case* case_same_padding(conv_case* c);
+
+/* A layer of a real network: square input, square kernel, symmetric padding. */
+typedef struct layer_shape {
+  const char* name;
+  uint32_t groups, in_channels, out_channels, in_size, kernel, stride, pad;
+} layer_shape;
+
+/* base_case() with the layer's geometry and a bias. */
+conv_case layer_case(const layer_shape* layer);
 
 /* A case with edges on every side: c_in -> 12 channels, 9 x 11 input (99 pixels), k x k kernel
    with "same" padding, bias, one thread. */

@@ -117,12 +117,10 @@ static void one_plan_many_threads(const conv_case* c) {
 
 static conv_case concurrency_case(gemmconv_layout layout, uint32_t k) {
   conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.in_channels = 16;
-  c.desc.out_channels = 24;
-  c.desc.in_height = c.desc.in_width = 20;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  case_layouts(&c, layout, GEMMCONV_FILTER_OIHW);
+  case_channels(&c, 1, 16, 24);
+  case_input(&c, 20, 20);
+  case_same_padding(case_kernel(&c, k, k));
   c.with_bias = 1;
   return c;
 }
