@@ -142,7 +142,7 @@ long execute_allocator_calls(const conv_case* c, gemmconv_algo algo) {
   gemmconv_plan* plan = make_plan(c, algo, filter, c->with_bias ? bias : NULL);
   size_t bytes = 0;
   assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-  void* ws = bytes ? aligned_alloc(GEMMCONV_WORKSPACE_ALIGNMENT, (bytes + 63) / 64 * 64) : NULL;
+  void* ws = aligned_buffer(bytes);
   assert_int_equal(gemmconv_execute(plan, in, out, ws, bytes), GEMMCONV_STATUS_SUCCESS);
   alloc_count_start();
   for (int rep = 0; rep < 3; ++rep)

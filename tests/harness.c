@@ -10,18 +10,16 @@
 
 #include <cmocka.h>
 
-enum { GUARD = 256 };
+enum { GUARD = 256 }; /* a multiple of the workspace alignment: data stays aligned */
 static const unsigned char GUARD_BYTE = 0xA5;
 
 conv_case base_case(void) {
   conv_case c;
   gemmconv_conv_desc_init(&c.desc);
-  c.desc.in_channels = 3;
-  c.desc.out_channels = 4;
-  c.desc.in_height = 7;
-  c.desc.in_width = 8;
-  c.desc.kernel_height = c.desc.kernel_width = 3;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 1;
+  case_channels(&c, 1, 3, 4);
+  case_input(&c, 7, 8);
+  case_kernel(&c, 3, 3);
+  case_pads(&c, 1, 1, 1, 1);
   c.with_bias = 0;
   c.output_min = -INFINITY;
   c.output_max = INFINITY;
@@ -29,15 +27,76 @@ conv_case base_case(void) {
   return c;
 }
 
+conv_case* case_layouts(conv_case* c, gemmconv_layout layout, gemmconv_filter_layout filter) {
+  c->desc.layout = layout;
+  c->desc.filter_layout = filter;
+  return c;
+}
+
+conv_case* case_channels(conv_case* c, uint32_t groups, uint32_t in_channels,
+                         uint32_t out_channels) {
+  c->desc.groups = groups;
+  c->desc.in_channels = in_channels;
+  c->desc.out_channels = out_channels;
+  return c;
+}
+
+conv_case* case_input(conv_case* c, uint32_t height, uint32_t width) {
+  c->desc.in_height = height;
+  c->desc.in_width = width;
+  return c;
+}
+
+conv_case* case_kernel(conv_case* c, uint32_t height, uint32_t width) {
+  c->desc.kernel_height = height;
+  c->desc.kernel_width = width;
+  return c;
+}
+
+conv_case* case_stride(conv_case* c, uint32_t height, uint32_t width) {
+  c->desc.stride_height = height;
+  c->desc.stride_width = width;
+  return c;
+}
+
+conv_case* case_dilation(conv_case* c, uint32_t height, uint32_t width) {
+  c->desc.dilation_height = height;
+  c->desc.dilation_width = width;
+  return c;
+}
+
+conv_case* case_pads(conv_case* c, uint32_t top, uint32_t bottom, uint32_t left, uint32_t right) {
+  c->desc.pad_top = top;
+  c->desc.pad_bottom = bottom;
+  c->desc.pad_left = left;
+  c->desc.pad_right = right;
+  return c;
+}
+
+conv_case* case_same_padding(conv_case* c) {
+  const gemmconv_conv_desc* d = &c->desc;
+  const uint32_t rows = d->dilation_height * (d->kernel_height - 1);
+  const uint32_t cols = d->dilation_width * (d->kernel_width - 1);
+  return case_pads(c, rows - rows / 2, rows / 2, cols - cols / 2, cols / 2);
+}
+
+conv_case layer_case(const layer_shape* layer) {
+  conv_case c = base_case();
+  case_channels(&c, layer->groups, layer->in_channels, layer->out_channels);
+  case_input(&c, layer->in_size, layer->in_size);
+  case_kernel(&c, layer->kernel, layer->kernel);
+  case_stride(&c, layer->stride, layer->stride);
+  case_pads(&c, layer->pad, layer->pad, layer->pad, layer->pad);
+  c.with_bias = 1;
+  return c;
+}
+
 conv_case same_padding_case(gemmconv_layout layout, uint32_t k, uint32_t c_in) {
   conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.in_channels = c_in;
-  c.desc.out_channels = 12;
-  c.desc.in_height = 9;
-  c.desc.in_width = 11;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  case_layouts(&c, layout, GEMMCONV_FILTER_OIHW);
+  case_channels(&c, 1, c_in, 12);
+  case_input(&c, 9, 11);
+  case_same_padding(case_kernel(&c, k, k));
   c.with_bias = 1;
   c.threads = 1;
   return c;
@@ -113,11 +172,24 @@ void reference_conv(const conv_case* c, const float* input, const float* filter,
         }
 }
 
+void* aligned_buffer(size_t bytes) {
+  enum { ALIGN = GEMMCONV_WORKSPACE_ALIGNMENT };
+  if (bytes == 0) return NULL;
+  /* aligned_alloc takes only whole multiples of the alignment. */
+  void* p = bytes <= SIZE_MAX - (ALIGN - 1)
+                ? aligned_alloc(ALIGN, (bytes + ALIGN - 1) / ALIGN * ALIGN)
+                : NULL;
+  if (p == NULL) {
+    fprintf(stderr, "aligned_buffer: no memory for %zu bytes\n", bytes);
+    abort();
+  }
+  return p;
+}
+
 guarded_workspace guarded_alloc(size_t bytes) {
   guarded_workspace ws;
   ws.bytes = bytes;
-  ws.base = aligned_alloc(64, bytes + 2 * GUARD + 64 - (bytes + 2 * GUARD) % 64);
-  assert_non_null(ws.base);
+  ws.base = aligned_buffer(bytes + 2 * GUARD);
   memset(ws.base, GUARD_BYTE, bytes + 2 * GUARD);
   ws.data = ws.base + GUARD;
   /* All-ones bytes are a NaN: an algorithm that reads workspace it never wrote shows up. */
@@ -273,7 +345,7 @@ void run_case(const conv_case* c, gemmconv_algo algo, const float* input, const 
   gemmconv_plan* plan = make_plan(c, algo, filter, bias);
   size_t bytes = 0;
   assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-  void* ws = bytes ? aligned_alloc(GEMMCONV_WORKSPACE_ALIGNMENT, (bytes + 63) / 64 * 64) : NULL;
+  void* ws = aligned_buffer(bytes);
   assert_int_equal(gemmconv_execute(plan, input, output, ws, bytes), GEMMCONV_STATUS_SUCCESS);
   free(ws);
   gemmconv_plan_destroy(plan);

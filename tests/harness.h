@@ -16,8 +16,33 @@ typedef struct conv_case {
   uint32_t threads;
 } conv_case;
 
-/* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1. */
+/* A small NCHW case: N=1, C=3, M=4, 7x8 input, 3x3 kernel, stride 1, padding 1, no bias, no
+   clamp, two threads. */
 conv_case base_case(void);
+
+/* Setters, to build a case from base_case() one property at a time: each sets what it names in
+   the case, leaves everything else as it was, and returns the case (so calls can nest). */
+conv_case* case_layouts(conv_case* c, gemmconv_layout layout, gemmconv_filter_layout filter);
+conv_case* case_channels(conv_case* c, uint32_t groups, uint32_t in_channels,
+                         uint32_t out_channels);
+conv_case* case_input(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_kernel(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_stride(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_dilation(conv_case* c, uint32_t height, uint32_t width);
+conv_case* case_pads(conv_case* c, uint32_t top, uint32_t bottom, uint32_t left, uint32_t right);
+/* "Same" padding for the kernel and dilation already set: along each axis, the dilated
+   kernel's extent less one, split evenly, the top or left side taking the one left over when
+   it is odd. With stride 1 the output is then the input's size. */
+conv_case* case_same_padding(conv_case* c);
+
+/* A layer of a real network: square input, square kernel, symmetric padding. */
+typedef struct layer_shape {
+  const char* name;
+  uint32_t groups, in_channels, out_channels, in_size, kernel, stride, pad;
+} layer_shape;
+
+/* base_case() with the layer's geometry and a bias. */
+conv_case layer_case(const layer_shape* layer);
 
 /* A case with edges on every side: c_in -> 12 channels, 9 x 11 input (99 pixels), k x k kernel
    with "same" padding, bias, one thread. */
@@ -37,7 +62,12 @@ void fill_random(float* data, size_t count, uint32_t seed);
 void reference_conv(const conv_case* c, const float* input, const float* filter, const float* bias,
                     double* expected, double* bound);
 
-/* A workspace with guard bytes on both sides. */
+/* `bytes` of memory aligned to GEMMCONV_WORKSPACE_ALIGNMENT, or NULL when bytes is 0 (what a
+   plan without workspace is given). Aborts when memory runs out instead of failing the test, so
+   any thread may call it. Release it with free(). */
+void* aligned_buffer(size_t bytes);
+
+/* A workspace with guard bytes on both sides. Any thread may use these three functions. */
 typedef struct guarded_workspace {
   unsigned char* base;
   void* data; /* 64-byte aligned, `bytes` long */

@@ -95,10 +95,9 @@ static void check_candidates(const gemmconv_plan* plan, size_t limit, int measur
 
 static conv_case auto_case(gemmconv_layout layout) {
   conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.in_channels = 8;
-  c.desc.out_channels = 16;
-  c.desc.in_height = c.desc.in_width = 12;
+  case_layouts(&c, layout, GEMMCONV_FILTER_OIHW);
+  case_channels(&c, 1, 8, 16);
+  case_input(&c, 12, 12);
   return c;
 }
 

@@ -29,19 +29,10 @@ static gemmconv_algo depthwise_algo(gemmconv_layout layout) {
    3x3 kernel, stride 1, padding 1, one thread (check_dw adds three). */
 static conv_case dw_case(uint32_t channels, uint32_t multiplier) {
   conv_case c = base_case();
-  c.desc.groups = c.desc.in_channels = channels;
-  c.desc.out_channels = channels * multiplier;
-  c.desc.in_height = 9;
-  c.desc.in_width = 10;
+  case_channels(&c, channels, channels, channels * multiplier);
+  case_input(&c, 9, 10);
   c.threads = 1;
   return c;
-}
-
-static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t r) {
-  c->desc.pad_top = t;
-  c->desc.pad_bottom = b;
-  c->desc.pad_left = l;
-  c->desc.pad_right = r;
 }
 
 /* The depthwise algorithm of the case's layout must run and match (and keep to its workspace
@@ -80,7 +71,7 @@ static void kernel_sizes(void** state) {
     c.desc.in_height = 11;
     c.desc.in_width = 12;
     c.desc.kernel_height = c.desc.kernel_width = k;
-    set_pads(&c, k / 2, (k - 1) / 2, k / 2, (k - 1) / 2);
+    case_same_padding(&c);
     sweep(c);
   }
 }
@@ -93,8 +84,7 @@ static void non_square_kernels(void** state) {
     c.desc.in_height = c.desc.in_width = 11;
     c.desc.kernel_height = shapes[i][0];
     c.desc.kernel_width = shapes[i][1];
-    set_pads(&c, shapes[i][0] / 2, (shapes[i][0] - 1) / 2, shapes[i][1] / 2,
-             (shapes[i][1] - 1) / 2);
+    case_same_padding(&c);
     sweep(c);
   }
 }
@@ -114,7 +104,7 @@ static void large_kernel_reach(void** state) {
     c.desc.kernel_height = c.desc.kernel_width = k;
     c.desc.dilation_height = c.desc.dilation_width = d;
     c.desc.stride_height = c.desc.stride_width = kds[i][2];
-    set_pads(&c, reach / 2, reach / 2, reach / 2, reach / 2);
+    case_same_padding(&c);
     sweep(c);
   }
 }
@@ -124,7 +114,7 @@ static void kernel_covers_input(void** state) {
   conv_case c = dw_case(7, 2); /* a single output pixel */
   c.desc.kernel_height = 9;
   c.desc.kernel_width = 10;
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   sweep(c);
 }
 
@@ -150,7 +140,7 @@ static void dilations(void** state) {
     c.desc.in_width = 14;
     c.desc.dilation_height = d[i][0];
     c.desc.dilation_width = d[i][1];
-    set_pads(&c, d[i][0], d[i][0], d[i][1], d[i][1]);
+    case_pads(&c, d[i][0], d[i][0], d[i][1], d[i][1]);
     sweep(c);
   }
 }
@@ -160,7 +150,7 @@ static void each_padding_side(void** state) {
   for (int side = 0; side < 4; ++side)
     for (uint32_t p = 1; p <= 3; ++p) {
       conv_case c = dw_case(7, 1);
-      set_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
+      case_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
       sweep(c);
     }
 }
@@ -170,7 +160,7 @@ static void asymmetric_padding(void** state) {
   const uint32_t pads[][4] = {{2, 0, 1, 3}, {0, 3, 2, 0}, {1, 2, 0, 1}, {3, 0, 0, 2}, {0, 0, 0, 0}};
   for (size_t i = 0; i < sizeof pads / sizeof pads[0]; ++i) {
     conv_case c = dw_case(7, 1);
-    set_pads(&c, pads[i][0], pads[i][1], pads[i][2], pads[i][3]);
+    case_pads(&c, pads[i][0], pads[i][1], pads[i][2], pads[i][3]);
     sweep(c);
   }
 }
@@ -178,7 +168,7 @@ static void asymmetric_padding(void** state) {
 static void padding_wider_than_kernel(void** state) {
   (void)state;
   conv_case c = dw_case(7, 1); /* whole output rows and columns see only padding */
-  set_pads(&c, 4, 3, 5, 4);
+  case_pads(&c, 4, 3, 5, 4);
   sweep(c);
   c.desc.out_channels = 14;
   c.desc.stride_height = c.desc.stride_width = 2;
@@ -241,7 +231,7 @@ static void large_planes(void** state) {
   c = dw_case(24, 1);
   c.desc.in_height = c.desc.in_width = 56;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 0, 1, 0, 1);
+  case_pads(&c, 0, 1, 0, 1);
   c.with_bias = 1;
   sweep(c);
   c = dw_case(8, 2);
@@ -271,7 +261,7 @@ static void nchw_both_ways(void** state) {
       c.desc.stride_height = c.desc.stride_width = geometry[i][0];
       c.desc.dilation_height = c.desc.dilation_width = geometry[i][1];
       c.desc.kernel_height = c.desc.kernel_width = geometry[i][2];
-      set_pads(&c, geometry[i][3], geometry[i][4], geometry[i][4], geometry[i][3]);
+      case_pads(&c, geometry[i][3], geometry[i][4], geometry[i][4], geometry[i][3]);
       c.with_bias = i % 2;
       sweep(c);
     }
@@ -352,7 +342,7 @@ static void mixtures(void** state) {
   c.desc.in_height = c.desc.in_width = 13;
   c.desc.stride_height = c.desc.stride_width = 2;
   c.desc.dilation_height = c.desc.dilation_width = 2;
-  set_pads(&c, 2, 1, 0, 2);
+  case_pads(&c, 2, 1, 0, 2);
   sweep(c);
 
   c = dw_case(17, 3);
@@ -364,7 +354,7 @@ static void mixtures(void** state) {
   c.desc.stride_height = 2;
   c.desc.stride_width = 3;
   c.desc.dilation_height = 3;
-  set_pads(&c, 0, 2, 3, 1);
+  case_pads(&c, 0, 2, 3, 1);
   c.with_bias = 1;
   c.output_min = -0.75f;
   c.output_max = 0.5f;
@@ -375,14 +365,14 @@ static void mixtures(void** state) {
   c.desc.in_width = 21;
   c.desc.kernel_height = c.desc.kernel_width = 7;
   c.desc.stride_height = c.desc.stride_width = 3;
-  set_pads(&c, 3, 3, 3, 3);
+  case_pads(&c, 3, 3, 3, 3);
   c.with_bias = 1;
   sweep(c);
 
   c = dw_case(9, 2); /* 1x1 with stride: every output a scaled input */
   c.desc.kernel_height = c.desc.kernel_width = 1;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 0, 1, 1, 0);
+  case_pads(&c, 0, 1, 1, 0);
   c.with_bias = 1;
   sweep(c);
 }
@@ -407,7 +397,7 @@ static void bit_identical_across_threads(void** state) {
     c.desc.kernel_height = c.desc.kernel_width = 5;
     c.desc.stride_height = c.desc.stride_width = 2;
     c.desc.dilation_height = c.desc.dilation_width = 2;
-    set_pads(&c, 3, 4, 4, 2);
+    case_pads(&c, 3, 4, 4, 2);
     c.output_min = -0.5f;
     c.output_max = 0.5f;
     check_same_bits_across_threads(&c, depthwise_algo(c.desc.layout));
@@ -421,22 +411,28 @@ static void bit_identical_across_threads(void** state) {
 
 /* -- Workspace on real layers ----------------------------------------------------------------- */
 
-/* MobileNet v1's depthwise layers at full size: channels, input size, stride; 3x3, padding 1. */
-static const uint32_t mobilenet_v1[][3] = {
-    {32, 112, 1}, {64, 112, 2}, {128, 56, 1}, {128, 56, 2}, {256, 28, 1},
-    {256, 28, 2}, {512, 14, 1}, {512, 14, 2}, {1024, 7, 1},
+/* MobileNet v1's depthwise layers at full size (conv_dw_7 to conv_dw_11 are alike: one stands
+   for them). */
+static const layer_shape mobilenet_v1[] = {
+    {"mobilenet_v1:conv_dw_1", 32, 32, 32, 112, 3, 1, 1},
+    {"mobilenet_v1:conv_dw_2", 64, 64, 64, 112, 3, 2, 1},
+    {"mobilenet_v1:conv_dw_3", 128, 128, 128, 56, 3, 1, 1},
+    {"mobilenet_v1:conv_dw_4", 128, 128, 128, 56, 3, 2, 1},
+    {"mobilenet_v1:conv_dw_5", 256, 256, 256, 28, 3, 1, 1},
+    {"mobilenet_v1:conv_dw_6", 256, 256, 256, 28, 3, 2, 1},
+    {"mobilenet_v1:conv_dw_7", 512, 512, 512, 14, 3, 1, 1},
+    {"mobilenet_v1:conv_dw_12", 512, 512, 512, 14, 3, 2, 1},
+    {"mobilenet_v1:conv_dw_13", 1024, 1024, 1024, 7, 3, 1, 1},
 };
 
+/* The layer as the network runs it: bias and ReLU6, filters in the layout's usual order. */
 static conv_case mobilenet_layer(size_t i, gemmconv_layout layout) {
-  conv_case c = dw_case(mobilenet_v1[i][0], 1);
-  c.desc.layout = layout;
-  c.desc.filter_layout =
-      layout == GEMMCONV_LAYOUT_NHWC ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW;
-  c.desc.in_height = c.desc.in_width = mobilenet_v1[i][1];
-  c.desc.stride_height = c.desc.stride_width = mobilenet_v1[i][2];
-  c.with_bias = 1;
+  conv_case c = layer_case(&mobilenet_v1[i]);
+  case_layouts(&c, layout,
+               layout == GEMMCONV_LAYOUT_NHWC ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW);
   c.output_min = 0.0f;
   c.output_max = 6.0f;
+  c.threads = 1;
   return c;
 }
 

@@ -21,11 +21,10 @@ static void expect_direct(const conv_case* c, const float* input, const float* f
 
 static conv_case single_channel(uint32_t h, uint32_t w, uint32_t k) {
   conv_case c = base_case();
-  c.desc.in_channels = c.desc.out_channels = 1;
-  c.desc.in_height = h;
-  c.desc.in_width = w;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 0;
+  case_channels(&c, 1, 1, 1);
+  case_input(&c, h, w);
+  case_kernel(&c, k, k);
+  case_pads(&c, 0, 0, 0, 0);
   return c;
 }
 

@@ -26,22 +26,11 @@ enum { WORKSPACE_PER_THREAD = 16 * 1024 };
    stride 1, padding 1, one thread (check_grouped adds three). */
 static conv_case grouped_case(uint32_t groups, uint32_t cg, uint32_t mg) {
   conv_case c = base_case();
-  c.desc.layout = GEMMCONV_LAYOUT_NHWC;
-  c.desc.filter_layout = GEMMCONV_FILTER_OHWI;
-  c.desc.groups = groups;
-  c.desc.in_channels = groups * cg;
-  c.desc.out_channels = groups * mg;
-  c.desc.in_height = 9;
-  c.desc.in_width = 10;
+  case_layouts(&c, GEMMCONV_LAYOUT_NHWC, GEMMCONV_FILTER_OHWI);
+  case_channels(&c, groups, groups * cg, groups * mg);
+  case_input(&c, 9, 10);
   c.threads = 1;
   return c;
-}
-
-static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t r) {
-  c->desc.pad_top = t;
-  c->desc.pad_bottom = b;
-  c->desc.pad_left = l;
-  c->desc.pad_right = r;
 }
 
 /* On NHWC, grouped-nhwc must run and match (and keep to its workspace bound), on the case's
@@ -114,7 +103,7 @@ static void one_group(void** state) {
   conv_case c = grouped_case(1, 3, 32); /* MobileNet's first layer, smaller */
   c.desc.in_height = c.desc.in_width = 16;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 0, 1, 0, 1);
+  case_pads(&c, 0, 1, 0, 1);
   c.with_bias = 1;
   sweep(c);
 }
@@ -131,7 +120,7 @@ static void one_by_one_rows(void** state) {
     c.desc.in_height = hw[i][0];
     c.desc.in_width = hw[i][1];
     c.desc.kernel_height = c.desc.kernel_width = 1;
-    set_pads(&c, 0, 0, 0, 0);
+    case_pads(&c, 0, 0, 0, 0);
     c.desc.batch = i % 2 ? 2 : 1;
     c.with_bias = i % 3 == 0;
     sweep(c);
@@ -139,11 +128,11 @@ static void one_by_one_rows(void** state) {
   conv_case c = grouped_case(2, 8, 24);
   c.desc.in_height = c.desc.in_width = 14;
   c.desc.kernel_height = c.desc.kernel_width = 1;
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   sweep(c);
-  set_pads(&c, 1, 0, 0, 1);
+  case_pads(&c, 1, 0, 0, 1);
   sweep(c);
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   c.desc.stride_width = 2;
   sweep(c);
 }
@@ -157,7 +146,7 @@ static void row_lengths(void** state) {
     c.desc.in_height = 3;
     c.desc.in_width = w;
     c.desc.kernel_height = c.desc.kernel_width = 1;
-    set_pads(&c, 0, 0, 0, 0);
+    case_pads(&c, 0, 0, 0, 0);
     c.desc.stride_height = 2; /* keeps the rows as they are */
     sweep(c);
   }
@@ -171,7 +160,7 @@ static void kernel_sizes(void** state) {
     c.desc.in_height = 11;
     c.desc.in_width = 12;
     c.desc.kernel_height = c.desc.kernel_width = k[i];
-    set_pads(&c, k[i] / 2, (k[i] - 1) / 2, k[i] / 2, (k[i] - 1) / 2);
+    case_same_padding(&c);
     sweep(c);
   }
 }
@@ -184,7 +173,7 @@ static void non_square_kernels(void** state) {
     c.desc.in_height = c.desc.in_width = 11;
     c.desc.kernel_height = shapes[i][0];
     c.desc.kernel_width = shapes[i][1];
-    set_pads(&c, shapes[i][0] / 2, 0, 0, shapes[i][1] / 2);
+    case_pads(&c, shapes[i][0] / 2, 0, 0, shapes[i][1] / 2);
     sweep(c);
   }
 }
@@ -203,7 +192,7 @@ static void strides(void** state) {
   conv_case c = grouped_case(4, 8, 8); /* strided 1x1, as in a downsampling shortcut */
   c.desc.kernel_height = c.desc.kernel_width = 1;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   sweep(c);
 }
 
@@ -216,7 +205,7 @@ static void dilations(void** state) {
     c.desc.in_width = 14;
     c.desc.dilation_height = d[i][0];
     c.desc.dilation_width = d[i][1];
-    set_pads(&c, d[i][0], d[i][0], d[i][1], d[i][1]);
+    case_pads(&c, d[i][0], d[i][0], d[i][1], d[i][1]);
     sweep(c);
   }
 }
@@ -226,13 +215,13 @@ static void padding(void** state) {
   for (int side = 0; side < 4; ++side)
     for (uint32_t p = 1; p <= 2; ++p) {
       conv_case c = grouped_case(3, 2, 3);
-      set_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
+      case_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
       sweep(c);
     }
   const uint32_t pads[][4] = {{2, 0, 1, 3}, {0, 3, 2, 0}, {0, 0, 0, 0}, {4, 3, 5, 4}};
   for (size_t i = 0; i < sizeof pads / sizeof pads[0]; ++i) {
     conv_case c = grouped_case(3, 5, 7);
-    set_pads(&c, pads[i][0], pads[i][1], pads[i][2], pads[i][3]);
+    case_pads(&c, pads[i][0], pads[i][1], pads[i][2], pads[i][3]);
     sweep(c);
   }
 }
@@ -249,7 +238,7 @@ static void planes(void** state) {
   conv_case c = grouped_case(4, 4, 4);
   c.desc.in_height = c.desc.in_width = 56;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 0, 1, 0, 1);
+  case_pads(&c, 0, 1, 0, 1);
   sweep(c);
 }
 
@@ -305,7 +294,7 @@ static void mixtures(void** state) {
   c.desc.in_height = c.desc.in_width = 13;
   c.desc.stride_height = c.desc.stride_width = 2;
   c.desc.dilation_height = c.desc.dilation_width = 2;
-  set_pads(&c, 2, 1, 0, 2);
+  case_pads(&c, 2, 1, 0, 2);
   c.with_bias = 1;
   c.output_min = -0.75f;
   c.output_max = 0.5f;
@@ -317,7 +306,7 @@ static void mixtures(void** state) {
   c.desc.kernel_height = c.desc.kernel_width = 5;
   c.desc.stride_height = 2;
   c.desc.stride_width = 3;
-  set_pads(&c, 2, 0, 3, 1);
+  case_pads(&c, 2, 0, 3, 1);
   c.with_bias = 1;
   sweep(c);
 }
@@ -337,7 +326,7 @@ static void bit_identical_across_threads(void** state) {
   c.desc.in_width = 23;
   c.desc.kernel_height = c.desc.kernel_width = 5;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 1, 3, 2, 0);
+  case_pads(&c, 1, 3, 2, 0);
   c.desc.filter_layout = GEMMCONV_FILTER_OIHW;
   c.output_min = -0.5f;
   c.output_max = 0.5f;
@@ -350,13 +339,8 @@ static void bit_identical_across_threads(void** state) {
 
 /* -- Workspace on real layers ----------------------------------------------------------------- */
 
-typedef struct layer {
-  const char* name;
-  uint32_t groups, ic, oc, ih, kh, sh, ph;
-} layer;
-
 /* Grouped layers of real networks at full size. */
-static const layer grouped_layers[] = {
+static const layer_shape grouped_layers[] = {
     {"resnext_50_32x4d:conv2", 32, 128, 128, 56, 3, 1, 1},
     {"resnext_50_32x4d:conv3", 32, 256, 256, 56, 3, 2, 1},
     {"resnext_50_32x4d:conv5", 32, 1024, 1024, 7, 3, 1, 1},
@@ -368,23 +352,13 @@ static const layer grouped_layers[] = {
     {"mobilenet_v1:conv13_pw", 1, 1024, 1024, 7, 1, 1, 0},
 };
 
-static conv_case layer_case(const layer* L) {
-  conv_case c = grouped_case(L->groups, L->ic / L->groups, L->oc / L->groups);
-  c.desc.in_height = c.desc.in_width = L->ih;
-  c.desc.kernel_height = c.desc.kernel_width = L->kh;
-  c.desc.stride_height = c.desc.stride_width = L->sh;
-  set_pads(&c, L->ph, L->ph, L->ph, L->ph);
-  c.with_bias = 1;
-  return c;
-}
-
 static void workspace_at_most_16kib_per_thread(void** state) {
   (void)state;
   for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i)
     for (int f = 0; f < 2; ++f)
       for (uint32_t t = 1; t <= 2; ++t) {
         conv_case c = layer_case(&grouped_layers[i]);
-        c.desc.filter_layout = f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI;
+        case_layouts(&c, GEMMCONV_LAYOUT_NHWC, f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI);
         c.threads = t;
         check_workspace_per_thread(&c, algo_named("grouped-nhwc"), WORKSPACE_PER_THREAD);
       }
@@ -395,6 +369,7 @@ static void real_layers(void** state) {
   (void)state;
   for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i) {
     conv_case c = layer_case(&grouped_layers[i]);
+    case_layouts(&c, GEMMCONV_LAYOUT_NHWC, GEMMCONV_FILTER_OHWI);
     c.threads = 2;
     check_algorithm_runs(&c, algo_named("grouped-nhwc"));
   }

@@ -32,19 +32,13 @@ enum { KINDS = 5 };
 static conv_case regular_case(kind k, uint32_t threads) {
   conv_case c = base_case();
   c.desc.batch = 2;
-  c.desc.in_height = c.desc.in_width = 20;
-  c.desc.in_channels = 16;
-  c.desc.out_channels = 24;
-  c.desc.layout =
-      (k == TILED_NCHW || k == DEPTHWISE_NCHW) ? GEMMCONV_LAYOUT_NCHW : GEMMCONV_LAYOUT_NHWC;
-  if (k == DEPTHWISE_NCHW || k == DEPTHWISE_NHWC) {
-    c.desc.groups = 16;
-    c.desc.out_channels = 32; /* multiplier 2 */
-  }
-  if (k == GROUPED_NHWC) {
-    c.desc.groups = 4;
-    c.desc.out_channels = 16;
-  }
+  case_input(&c, 20, 20);
+  case_channels(&c, 1, 16, 24);
+  case_layouts(
+      &c, (k == TILED_NCHW || k == DEPTHWISE_NCHW) ? GEMMCONV_LAYOUT_NCHW : GEMMCONV_LAYOUT_NHWC,
+      GEMMCONV_FILTER_OIHW);
+  if (k == DEPTHWISE_NCHW || k == DEPTHWISE_NHWC) case_channels(&c, 16, 16, 32); /* multiplier 2 */
+  if (k == GROUPED_NHWC) case_channels(&c, 4, 16, 16);
   c.with_bias = 1;
   c.output_min = -1.0f;
   c.output_max = 1.0f;
@@ -56,10 +50,9 @@ static conv_case regular_case(kind k, uint32_t threads) {
 static conv_case one_item_case(kind k, uint32_t threads) {
   conv_case c = regular_case(k, threads);
   c.desc.batch = 1;
-  c.desc.in_height = c.desc.in_width = 3;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 0;
-  c.desc.in_channels = 4;
-  c.desc.out_channels = 4;
+  case_input(&c, 3, 3);
+  case_pads(&c, 0, 0, 0, 0);
+  case_channels(&c, 1, 4, 4);
   if (k == DEPTHWISE_NCHW || k == DEPTHWISE_NHWC) c.desc.groups = 4;
   if (k == GROUPED_NHWC) c.desc.groups = 2;
   return c;
@@ -120,7 +113,7 @@ static runner make_runner(const conv_case* c, gemmconv_algo algo, uint32_t seed)
   free(filter);
   free(bias);
   assert_int_equal(gemmconv_plan_workspace_size(r.plan, &r.ws_bytes), GEMMCONV_STATUS_SUCCESS);
-  r.ws = r.ws_bytes ? aligned_alloc(64, (r.ws_bytes + 63) / 64 * 64) : NULL;
+  r.ws = aligned_buffer(r.ws_bytes);
   r.output = malloc(r.nout * sizeof(float));
   r.expected = malloc(r.nout * sizeof(float));
   assert_int_equal(gemmconv_execute(r.plan, r.input, r.expected, r.ws, r.ws_bytes),

@@ -100,7 +100,7 @@ static void run_layout(float* input, int nhwc) {
     assert_int_equal(s, GEMMCONV_STATUS_SUCCESS);
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+    void* ws = aligned_buffer(bytes);
     for (size_t i = 0; i < nout; ++i) output[i] = NAN;
     assert_int_equal(gemmconv_execute(plan, input, output, ws, bytes), GEMMCONV_STATUS_SUCCESS);
     for (size_t i = 0; i < nout; ++i)

@@ -9,13 +9,8 @@
 
 #include "harness.h"
 
-typedef struct layer {
-  const char* name;
-  uint32_t g, ic, oc, ih, kh, sh, ph;
-} layer;
-
 /* Spatial sizes reduced so the double-precision reference stays fast. */
-static const layer layers[] = {
+static const layer_shape layers[] = {
     {"alexnet:conv1", 1, 3, 96, 31, 11, 4, 0},
     {"alexnet:conv2", 2, 96, 256, 9, 5, 1, 2},
     {"alexnet:conv4", 2, 384, 384, 5, 3, 1, 1},
@@ -31,16 +26,7 @@ static const layer layers[] = {
 static void real_layers(void** state) {
   (void)state;
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
-    const layer* l = &layers[i];
-    conv_case c = base_case();
-    c.desc.groups = l->g;
-    c.desc.in_channels = l->ic;
-    c.desc.out_channels = l->oc;
-    c.desc.in_height = c.desc.in_width = l->ih;
-    c.desc.kernel_height = c.desc.kernel_width = l->kh;
-    c.desc.stride_height = c.desc.stride_width = l->sh;
-    c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = l->ph;
-    c.with_bias = 1;
+    conv_case c = layer_case(&layers[i]);
     c.desc.layout = GEMMCONV_LAYOUT_NCHW;
     assert_true(check_case(&c) >= 2);
     c.desc.layout = GEMMCONV_LAYOUT_NHWC;

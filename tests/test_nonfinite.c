@@ -58,19 +58,11 @@ enum { CASES = 6 };
 static conv_case padded_case(int i) {
   conv_case c = base_case();
   c.desc.batch = 2;
-  c.desc.in_height = 6;
-  c.desc.in_width = 7;
-  c.desc.in_channels = 8;
-  c.desc.out_channels = 12;
-  c.desc.layout = i % 2 ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW;
-  if (i == 2 || i == 3) {
-    c.desc.groups = 8;
-    c.desc.out_channels = 16;
-  }
-  if (i == 4 || i == 5) {
-    c.desc.groups = 2;
-    c.desc.out_channels = 8;
-  }
+  case_input(&c, 6, 7);
+  case_channels(&c, 1, 8, 12);
+  case_layouts(&c, i % 2 ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
+  if (i == 2 || i == 3) case_channels(&c, 8, 8, 16);
+  if (i == 4 || i == 5) case_channels(&c, 2, 8, 8);
   c.with_bias = 1;
   c.threads = 1;
   return c;
@@ -112,7 +104,7 @@ static int check_nonfinite(const conv_case* c, gemmconv_algo algo, semantics sem
     ran = 1;
     size_t bytes = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-    void* ws = bytes ? aligned_alloc(64, (bytes + 63) / 64 * 64) : NULL;
+    void* ws = aligned_buffer(bytes);
     memset(output, 0, nout * sizeof(float));
     const gemmconv_status e = gemmconv_execute(plan, input, output, ws, bytes);
     if (e != GEMMCONV_STATUS_SUCCESS)

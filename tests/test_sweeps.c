@@ -23,13 +23,6 @@ static void sweep(conv_case c) {
   assert_true(check_case(&c) >= 2);
 }
 
-static void set_pads(conv_case* c, uint32_t t, uint32_t b, uint32_t l, uint32_t r) {
-  c->desc.pad_top = t;
-  c->desc.pad_bottom = b;
-  c->desc.pad_left = l;
-  c->desc.pad_right = r;
-}
-
 static void base(void** state) {
   (void)state;
   sweep(base_case());
@@ -65,7 +58,7 @@ static void dilation_with_stride(void** state) {
   c.desc.in_height = c.desc.in_width = 13;
   c.desc.dilation_height = c.desc.dilation_width = 2;
   c.desc.stride_height = c.desc.stride_width = 2;
-  set_pads(&c, 2, 1, 0, 2);
+  case_pads(&c, 2, 1, 0, 2);
   sweep(c);
 }
 
@@ -74,7 +67,7 @@ static void each_padding_side(void** state) {
   for (int side = 0; side < 4; ++side)
     for (uint32_t p = 1; p <= 3; ++p) {
       conv_case c = base_case();
-      set_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
+      case_pads(&c, side == 0 ? p : 0, side == 1 ? p : 0, side == 2 ? p : 0, side == 3 ? p : 0);
       sweep(c);
     }
 }
@@ -82,14 +75,14 @@ static void each_padding_side(void** state) {
 static void no_padding(void** state) {
   (void)state;
   conv_case c = base_case();
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   sweep(c);
 }
 
 static void padding_wider_than_kernel(void** state) {
   (void)state;
   conv_case c = base_case(); /* whole output rows and columns see only padding */
-  set_pads(&c, 4, 3, 5, 4);
+  case_pads(&c, 4, 3, 5, 4);
   sweep(c);
 }
 
@@ -99,7 +92,7 @@ static void kernel_sizes(void** state) {
     conv_case c = base_case();
     c.desc.in_height = c.desc.in_width = 9;
     c.desc.kernel_height = c.desc.kernel_width = k;
-    set_pads(&c, k / 2, (k - 1) / 2, k / 2, (k - 1) / 2);
+    case_same_padding(&c);
     sweep(c);
   }
 }
@@ -112,7 +105,7 @@ static void non_square_kernels(void** state) {
     c.desc.in_height = c.desc.in_width = 9;
     c.desc.kernel_height = shapes[i][0];
     c.desc.kernel_width = shapes[i][1];
-    set_pads(&c, shapes[i][0] / 2, 0, 0, shapes[i][1] / 2);
+    case_pads(&c, shapes[i][0] / 2, 0, 0, shapes[i][1] / 2);
     sweep(c);
   }
 }
@@ -144,7 +137,7 @@ static void kernel_covers_input(void** state) {
   conv_case c = base_case(); /* a single output pixel */
   c.desc.kernel_height = 7;
   c.desc.kernel_width = 8;
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   sweep(c);
 }
 
@@ -224,7 +217,7 @@ static void pointwise(void** state) {
   (void)state;
   conv_case c = base_case();
   c.desc.kernel_height = c.desc.kernel_width = 1;
-  set_pads(&c, 0, 0, 0, 0);
+  case_pads(&c, 0, 0, 0, 0);
   c.desc.in_channels = 16;
   c.desc.out_channels = 12;
   sweep(c);

@@ -39,12 +39,9 @@ static void check_tiled(conv_case c) {
 
 static conv_case edge_case(uint32_t c_in, uint32_t m, uint32_t h, uint32_t w, uint32_t k) {
   conv_case c = base_case();
-  c.desc.in_channels = c_in;
-  c.desc.out_channels = m;
-  c.desc.in_height = h;
-  c.desc.in_width = w;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = k / 2;
+  case_channels(&c, 1, c_in, m);
+  case_input(&c, h, w);
+  case_same_padding(case_kernel(&c, k, k));
   c.with_bias = 1;
   return c;
 }

@@ -16,14 +16,10 @@
 
 static conv_case contract_case(gemmconv_layout layout, uint32_t groups, uint32_t k) {
   conv_case c = base_case();
-  c.desc.layout = layout;
-  c.desc.groups = groups;
-  c.desc.in_channels = 6;
-  c.desc.out_channels = 9;
+  case_layouts(&c, layout, GEMMCONV_FILTER_OIHW);
+  case_channels(&c, groups, 6, 9);
   c.desc.batch = 2;
-  c.desc.kernel_height = c.desc.kernel_width = k;
-  const uint32_t p = k / 2;
-  c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = p;
+  case_same_padding(case_kernel(&c, k, k));
   c.with_bias = 1;
   return c;
 }
