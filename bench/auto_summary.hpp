@@ -1,4 +1,4 @@
-// How close AUTO comes to the fastest algorithm, layer by layer: issue 6's acceptance figures
+// How close AUTO comes to the fastest algorithm, layer by layer, against the project's targets
 // (estimate within 1.1x on >= 90% of layers and never beyond 1.5x; MEASURE within 1.05x on
 // >= 95%), printed after the tables.
 #pragma once

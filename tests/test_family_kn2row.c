@@ -2,7 +2,7 @@
    each. Their exact workspace formulas, what they refuse, and a sweep over the geometry they
    are most likely to get wrong at the edges: every dilation x padding combination x kernel
    shape, plus groups, depthwise, batch, bias, clamp and threads. Algorithms are looked up by
-   name: their enum values are not final until the branches are merged. */
+   name, as a user of the names would. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
