@@ -107,13 +107,12 @@ bool pixels_wasted_on_panels(const ConvDesc& d, const MicroKernel& kernel, bool 
   return filled < 0.85;
 }
 
-}  // namespace
-
-Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
-  Tiling t;
+// Operand roles: which side of the micro-kernel's tile the pixels take, and the panel widths
+// that follow. The output's unit-stride direction is pixels in NCHW, channels in NHWC; the
+// kernel stores its tile's columns contiguously when it prefers columns, so the MR side is then
+// that direction.
+void choose_roles(const ConvDesc& d, const MicroKernel& kernel, Tiling& t) {
   t.kernel = &kernel;
-  // The output's unit-stride direction: pixels in NCHW, channels in NHWC. The kernel stores
-  // its tile's columns contiguously when it prefers columns: the MR side is then that direction.
   const bool pixels_unit = d.layout == Layout::NCHW;
   t.pixels_are_a = pixels_unit == kernel.prefers_cols;
   if (pixels_wasted_on_panels(d, kernel, t.pixels_are_a)) t.pixels_are_a = !t.pixels_are_a;
@@ -126,15 +125,20 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   t.reduction = d.reduction();
   t.out_pixel_stride = pixels_unit ? 1 : d.M;
   t.out_channel_stride = pixels_unit ? t.pixels : 1;
-
   // Reduction blocks no longer than KC and as equal as possible (no short tail block).
-  const int64_t k_blocks = ceil_div(t.reduction, kernel.kc);
-  t.kc = ceil_div(t.reduction, k_blocks);
-  choose_packing(d, t);
-  const bool nchw = t.packing != PixelPacking::Channels;
+  t.kc = ceil_div(t.reduction, ceil_div(t.reduction, kernel.kc));
+}
 
-  // Per-thread scratch that does not grow with the pixel block.
+// What a thread's workspace costs: `fixed` bytes whatever the pixel block, and `per_panel` for
+// each pixel panel of the block (the packed panel, with room for the padding of panel_stride(),
+// and what the packing mode keeps per panel).
+struct WorkspaceCosts {
+  std::size_t fixed, per_panel, panel_bytes, segments_per_panel, edges_per_panel;
+};
+
+WorkspaceCosts workspace_costs(const ConvDesc& d, Tiling& t) {
   using std::size_t;
+  const bool nchw = t.packing != PixelPacking::Channels;
   t.table_bytes = nchw ? round_up(checked_mul(sizeof(TapEntry), size_t(t.kc)), 64) : 0;
   t.zero_bytes = nchw ? 0 : round_up(float_bytes(size_t(t.kc)), 64);
   t.stage_bytes =
@@ -143,51 +147,69 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
                 float_bytes(checked_product(size_t(t.stage_channels), t.stage_rows, t.stage_cols)),
                 64)
           : 0;
-  // Per-thread scratch per pixel panel of the block: the packed panel (with room for the
-  // padding of panel_stride()) and what the mode keeps per panel. pw consecutive pixels touch
-  // at most 1 + ceil((pw - 1) / Wo) output rows.
+  // pw consecutive pixels touch at most 1 + ceil((pw - 1) / Wo) output rows.
   const int64_t pw = t.pixel_width;
   t.panel_floats = t.panel_stride(t.kc + 1);
-  const size_t panel_bytes = float_bytes(size_t(t.panel_floats));
-  size_t segments_per_panel = 0, edges_per_panel = 0;
+  WorkspaceCosts c{};
+  c.panel_bytes = float_bytes(size_t(t.panel_floats));
   if (t.packing == PixelPacking::Rows) {
-    segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
-    edges_per_panel = size_t(pw);
+    c.segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
+    c.edges_per_panel = size_t(pw);
   } else if (t.packing == PixelPacking::Flat) {
-    segments_per_panel = 1;
+    c.segments_per_panel = 1;
   } else if (t.packing == PixelPacking::Staged) {  // rows without edges: padding is staged
-    segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
+    c.segments_per_panel = size_t(std::min(pw, 1 + ceil_div(pw - 1, d.Wo)));
   }
-  const size_t per_panel =
-      checked_add(checked_add(panel_bytes, checked_mul(sizeof(RowSegment), segments_per_panel)),
-                  checked_mul(sizeof(EdgePixel), edges_per_panel));
+  c.per_panel =
+      checked_add(checked_add(c.panel_bytes, checked_mul(sizeof(RowSegment), c.segments_per_panel)),
+                  checked_mul(sizeof(EdgePixel), c.edges_per_panel));
   // 4 * 64: each part's rounding; kMicroKernelReadAhead: the kernel's loads past the last panel.
-  const size_t fixed = checked_add(checked_add(t.table_bytes, t.stage_bytes),
-                                   checked_add(t.zero_bytes, 4 * 64 + kMicroKernelReadAhead));
+  c.fixed = checked_add(checked_add(t.table_bytes, t.stage_bytes),
+                        checked_add(t.zero_bytes, 4 * 64 + kMicroKernelReadAhead));
+  return c;
+}
 
-  // A packed pixel block holds about MC pixels: BLIS sizes MC x KC to sit in L2 (it is its A
-  // block); the same budget serves when the pixels are the B operand.
+// Cache blocking and work items. A packed pixel block holds about MC pixels: BLIS sizes MC x KC
+// to sit in L2 (it is its A block); the same budget serves when the pixels are the B operand.
+// Work is shared in contiguous ranges of items; a thread packs each pixel block it touches once
+// per reduction block, so channel-panel granularity costs no repacking inside a thread.
+void choose_blocking(const ConvDesc& d, const MicroKernel& kernel, const WorkspaceCosts& c,
+                     int threads, Tiling& t) {
+  const int64_t pw = t.pixel_width;
   t.pixel_panels = ceil_div(t.pixels, pw);
   t.channel_panels = ceil_div(t.channels, t.channel_width);
   const int64_t budget_panels =
-      fixed < kMaxThreadBytes ? int64_t((kMaxThreadBytes - fixed) / per_panel) : 0;
+      c.fixed < kMaxThreadBytes ? int64_t((kMaxThreadBytes - c.fixed) / c.per_panel) : 0;
   const int64_t max_panels = std::max<int64_t>(1, std::min(kernel.mc / pw, budget_panels));
   t.pixel_blocks = ceil_div(t.pixel_panels, max_panels);
   t.block_panels = ceil_div(t.pixel_panels, t.pixel_blocks);
   t.channel_block = std::max<int64_t>(1, kernel.mc / kernel.mr);
-
-  // Work is shared in contiguous ranges of items; a thread packs each pixel block it touches
-  // once per reduction block, so channel-panel granularity costs no repacking inside a thread.
-  const size_t items = checked_product(size_t(d.N), d.G, t.pixel_blocks, t.channel_panels);
+  const std::size_t items =
+      checked_product(std::size_t(d.N), d.G, t.pixel_blocks, t.channel_panels);
   t.items = int64_t(items);
   t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
+}
 
-  const size_t panels = size_t(t.block_panels);
-  t.pack_bytes = round_up(checked_add(checked_mul(panel_bytes, panels), kMicroKernelReadAhead), 64);
-  t.segment_bytes = round_up(checked_product(sizeof(RowSegment), segments_per_panel, panels), 64);
-  t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), edges_per_panel, panels), 64);
+// The parts of a thread's workspace that grow with the pixel block, and their sum.
+void size_workspace(const WorkspaceCosts& c, Tiling& t) {
+  const std::size_t panels = std::size_t(t.block_panels);
+  t.pack_bytes =
+      round_up(checked_add(checked_mul(c.panel_bytes, panels), kMicroKernelReadAhead), 64);
+  t.segment_bytes = round_up(checked_product(sizeof(RowSegment), c.segments_per_panel, panels), 64);
+  t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), c.edges_per_panel, panels), 64);
   t.thread_bytes = 0;
   for (std::size_t part : t.parts()) t.thread_bytes = checked_add(t.thread_bytes, part);
+}
+
+}  // namespace
+
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
+  Tiling t;
+  choose_roles(d, kernel, t);
+  choose_packing(d, t);
+  const WorkspaceCosts costs = workspace_costs(d, t);
+  choose_blocking(d, kernel, costs, threads, t);
+  size_workspace(costs, t);
   return t;
 }
 
