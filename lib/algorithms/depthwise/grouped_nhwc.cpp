@@ -41,11 +41,44 @@ int64_t block_stride(const ConvDesc& d, int64_t v) {
       std::size_t(v), checked_product(std::size_t(d.taps()), std::size_t(most), std::size_t(v))));
 }
 
+// A 1x1 layer with unit stride and no padding reads and writes its pixels in one order, so its
+// rows are only a way to cut the work: it runs as rows of the longest length up to 256 pixels
+// that divides the plane (a plane of 7x7 becomes one row of 49), which leaves fewer short pixel
+// steps at row ends. Each output's sum is the same whatever the rows.
+ConvDesc with_long_rows(const ConvDesc& d) {
+  if (d.KH != 1 || d.KW != 1 || !d.stride_one() || !d.no_padding()) return d;
+  constexpr int64_t kLongestRow = 256;
+  const int64_t pixels = d.H * d.W;
+  int64_t row = d.W;
+  for (int64_t length = std::min(pixels, kLongestRow); length > d.W; --length)
+    if (pixels % length == 0) {
+      row = length;
+      break;
+    }
+  ConvDesc flat = d;
+  flat.W = flat.Wo = row;
+  flat.H = flat.Ho = pixels / row;
+  return flat;
+}
+
+// What the plan runs with, decided once: the layer's rows as the loop walks them and the
+// distance between packed blocks of the plan's vector width.
+struct GroupedState final : PlanState {
+  ConvDesc rows;
+  int64_t block_stride;
+  std::size_t workspace_bytes() const override { return 0; }
+  std::size_t bytes() const override { return sizeof *this; }
+};
+
 void prepare(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
   plan.isa = selected_isa();
   const int64_t v = depthwise_kernels(plan.isa).vector_floats;
   const int64_t blocks = (d.M + v - 1) / v, stride = block_stride(d, v);
+  auto state = std::make_unique<GroupedState>();
+  state->rows = with_long_rows(d);
+  state->block_stride = stride;
+  plan.state = std::move(state);
   plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(stride)));
   float* packed = plan.filter.data();
   for (std::size_t i = 0; i < plan.filter.size(); ++i) packed[i] = 0.0f;
@@ -85,36 +118,14 @@ double kernel_fit(const ConvDesc& d) {
   return lanes * reduction / (1.0 + 0.5 * border);
 }
 
-// A 1x1 layer with unit stride and no padding reads and writes its pixels in one order, so its
-// rows are only a way to cut the work: it runs as rows of the longest length up to 256 pixels
-// that divides the plane (a plane of 7x7 becomes one row of 49), which leaves fewer short pixel
-// steps at row ends. Each output's sum is the same whatever the rows.
-ConvDesc with_long_rows(const ConvDesc& d) {
-  if (d.KH != 1 || d.KW != 1 || d.SH != 1 || d.SW != 1 || d.PT != 0 || d.PB != 0 || d.PL != 0 ||
-      d.PR != 0)
-    return d;
-  constexpr int64_t kLongestRow = 256;
-  const int64_t pixels = d.H * d.W;
-  int64_t row = d.W;
-  for (int64_t length = std::min(pixels, kLongestRow); length > d.W; --length)
-    if (pixels % length == 0) {
-      row = length;
-      break;
-    }
-  ConvDesc flat = d;
-  flat.W = flat.Wo = row;
-  flat.H = flat.Ho = pixels / row;
-  return flat;
-}
-
 void run(const Plan& plan, const float* input, float* output, float*) {
-  const ConvDesc& d = plan.desc;
+  const GroupedState& state = plan.state_as<GroupedState>();
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
   GroupedNhwcJob job;
-  job.Cg = d.Cg();
-  job.Mg = d.Mg();
-  job.block_stride = block_stride(d, kernels.vector_floats);
-  run_channels_last(plan, with_long_rows(d), input, output, kernels.vector_floats, job,
+  job.Cg = plan.desc.Cg();
+  job.Mg = plan.desc.Mg();
+  job.block_stride = state.block_stride;
+  run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_nhwc_rows);
 }
 

@@ -62,12 +62,12 @@ void run_mec_col(const Plan& plan, const float* input, float* output, float* low
   const ConvDesc& d = plan.desc;
   const int64_t mg = d.Mg(), k = d.KH * d.Cg() * d.KW;
   const int64_t window_step = d.SH * d.Cg() * d.KW * d.Wo;  // floats between windows
-  const MutableMatrixView out = output_matrix(d, nullptr);
+  const ChannelPixelStrides out = activation_layout(d).out;
   for_each_image_group(plan, input, output, mg * k, [&](const ImageGroup& ig) {
     lower_nchw(d, ig.x, lowered, plan.team());
     for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
       sgemm(mg, d.Wo, k, {ig.filter, k, 1}, {lowered + oy * window_step, d.Wo, 1}, 0.0f,
-            {ig.y + oy * d.Wo * out.cs, out.rs, out.cs}, blis_threads);
+            {ig.y + oy * d.Wo * out.pixel, out.channel, out.pixel}, blis_threads);
     });
   });
   apply_epilogue(plan, output, d.N);

@@ -67,12 +67,12 @@ void run_mec_row(const Plan& plan, const float* input, float* output, float* low
   const int64_t mg = d.Mg(), k = d.KH * d.KW * d.Cg();
   const int64_t strip = padded_height(d) * d.KW * d.Cg();  // floats per output column
   const int64_t window_step = d.SH * d.KW * d.Cg();        // floats between windows
-  const MutableMatrixView out = output_matrix(d, nullptr);
+  const ChannelPixelStrides out = activation_layout(d).out;
   for_each_image_group(plan, input, output, k * mg, [&](const ImageGroup& ig) {
     lower_nhwc(d, ig.x, lowered, plan.team());
     for_each_output_row(d, plan.team(), [&](int64_t oy, int blis_threads) {
       sgemm(mg, d.Wo, k, {ig.filter, 1, mg}, {lowered + oy * window_step, 1, strip}, 0.0f,
-            {ig.y + oy * d.Wo * out.cs, out.rs, out.cs}, blis_threads);
+            {ig.y + oy * d.Wo * out.pixel, out.channel, out.pixel}, blis_threads);
     });
   });
   apply_epilogue(plan, output, d.N);
