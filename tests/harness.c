@@ -410,6 +410,19 @@ void check_runs_on_1_and_3_threads(const conv_case* c, gemmconv_algo algo, size_
   }
 }
 
+void for_each_clamp(conv_case c, void (*sweep)(conv_case c)) {
+  c.output_min = -0.5f;
+  c.output_max = 0.25f;
+  sweep(c);
+  c.with_bias = 1;
+  c.output_min = 0.0f; /* ReLU */
+  c.output_max = INFINITY;
+  sweep(c);
+  c.output_min = -INFINITY;
+  c.output_max = 0.0f;
+  sweep(c);
+}
+
 void for_each_layout(conv_case c, void (*check)(const conv_case* c)) {
   for (int l = 0; l < 2; ++l)
     for (int f = 0; f < 2; ++f) {

@@ -117,6 +117,10 @@ void check_runs_on_1_and_3_threads(const conv_case* c, gemmconv_algo algo, size_
 /* Calls check on the case in both activation layouts, each with both filter layouts. */
 void for_each_layout(conv_case c, void (*check)(const conv_case* c));
 
+/* Calls sweep on the case with the clamps a layer fuses: a band inside the outputs' range,
+   ReLU (lower bound 0) with bias, an upper bound only. */
+void for_each_clamp(conv_case c, void (*sweep)(conv_case c));
+
 /* Runs the algorithm on the case with 1, 2 and 3 threads and fails the test unless the outputs
    are the same bytes. */
 void check_same_bits_across_threads(const conv_case* c, gemmconv_algo algo);

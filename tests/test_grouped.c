@@ -261,17 +261,7 @@ static void bias(void** state) {
 
 static void clamp(void** state) {
   (void)state;
-  conv_case c = grouped_case(3, 5, 7);
-  c.output_min = -0.5f;
-  c.output_max = 0.25f;
-  sweep(c);
-  c.with_bias = 1;
-  c.output_min = 0.0f; /* ReLU */
-  c.output_max = INFINITY;
-  sweep(c);
-  c.output_min = -INFINITY;
-  c.output_max = 0.0f;
-  sweep(c);
+  for_each_clamp(grouped_case(3, 5, 7), sweep);
 }
 
 static void threads(void** state) {
