@@ -133,6 +133,46 @@ static void flat_many_blocks(void** state) {
   check_tiled(c);
 }
 
+/* Few pixel blocks for the threads: the team shares each block, every thread packing a share of
+   its panels into one of two alternating buffers. Several reduction blocks (the buffers
+   alternate within a block and across blocks), images and groups (the alternation carries over
+   from one block to the next), bias and clamp; 2, 3 and 4 threads against the reference and
+   bit for bit against 1 thread. */
+static void team_shared_blocks(void** state) {
+  (void)state;
+  conv_case c = edge_case(2 * 150, 2 * 35, 14, 13, 3);
+  case_channels(&c, 2, 2 * 150, 2 * 35);
+  c.desc.batch = 2;
+  c.output_min = -2.0f;
+  c.output_max = 2.0f;
+  for (int i = 0; i < 2; ++i) {
+    c.desc.layout = tiled_layouts[i];
+    const gemmconv_algo a = algo_named(tiled_names[i]);
+    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
+    float* in = malloc(nin * sizeof(float));
+    float* filter = malloc(case_filter_count(&c) * sizeof(float));
+    float* bias = malloc(c.desc.out_channels * sizeof(float));
+    float* one = malloc(nout * sizeof(float));
+    float* many = malloc(nout * sizeof(float));
+    fill_random(in, nin, 21);
+    fill_random(filter, case_filter_count(&c), 22);
+    fill_random(bias, c.desc.out_channels, 23);
+    c.threads = 1;
+    run_case(&c, a, in, filter, bias, one);
+    for (uint32_t threads = 2; threads <= 4; ++threads) {
+      c.threads = threads;
+      assert_true(check_algorithm(&c, a));
+      run_case(&c, a, in, filter, bias, many);
+      assert_memory_equal(one, many, nout * sizeof(float));
+    }
+    free(in);
+    free(filter);
+    free(bias);
+    free(one);
+    free(many);
+  }
+}
+
 /* A single output pixel and a single output channel. */
 static void tiny(void** state) {
   (void)state;
@@ -258,6 +298,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reduction_and_tile_edges),
       cmocka_unit_test(reduction_one_past_kc),
+      cmocka_unit_test(team_shared_blocks),
       cmocka_unit_test(several_pixel_and_channel_blocks),
       cmocka_unit_test(strides_dilation_groups),
       cmocka_unit_test(wide_rows),

@@ -27,66 +27,117 @@ void pack_ones_row(const Tiling& t, float* pack, int64_t panels, int64_t kb) {
   }
 }
 
+// One reduction block of a pixel block: where it is and what it adds.
+struct Step {
+  const float* x;  // the group's input in the image
+  float* y;        // the group's output in the image
+  int64_t group;
+  PixelBlock block;
+  int64_t k0, kb;
+};
+
+Step make_step(const Plan& plan, const Tiling& t, const float* input, float* output,
+               const TileWork& work) {
+  const ConvDesc& d = plan.desc;
+  const bool nchw = d.layout == Layout::NCHW;
+  Step s;
+  s.x = input + work.image * d.in_image() + work.group * d.Cg() * (nchw ? d.H * d.W : 1);
+  s.y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
+  s.group = work.group;
+  s.block = {t.block_first_panel(work.block), t.block_panel_count(work.block)};
+  s.k0 = 0;
+  s.kb = 0;
+  return s;
+}
+
+// Packs panels [first, end) of the step's block into `pack` (the block's panel 0), with the
+// ones row of the bias on the last reduction block.
+void pack_step(const Plan& plan, const Tiling& t, const float* input, const Step& s, int64_t first,
+               int64_t end, float* pack, ThreadScratch scratch) {
+  if (first >= end) return;
+  const PixelBlock part{s.block.first_panel + first, end - first};
+  scratch.pack = pack + first * t.panel_floats;
+  if (plan.desc.layout == Layout::NCHW)
+    pack_pixels_nchw(plan.desc, t, input, s.x, part, s.k0, s.kb, scratch);
+  else
+    pack_pixels_nhwc(plan.desc, t, s.x, part, s.k0, s.kb, scratch);
+  if (s.k0 + s.kb == t.reduction && plan.has_bias())
+    pack_ones_row(t, scratch.pack, part.panels, s.kb);
+}
+
+// The tiles of channel panels [c_begin, c_end) against the step's packed block, in the order
+// that keeps the kernel's reused operand in cache; only those whose position in that order is
+// in [tile_begin, tile_end).
+void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const float* pack,
+                    int64_t c_begin, int64_t c_end, int64_t tile_begin, int64_t tile_end) {
+  MicroTileRunner kernel(*t.kernel);
+  const float beta = s.k0 == 0 ? 0.0f : 1.0f;
+  const bool last = s.k0 + s.kb == t.reduction;
+  const bool clamp = last && plan.has_clamp();
+  const int64_t rows = s.kb + (last && plan.has_bias() ? 1 : 0);
+  const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
+  const int64_t pw = t.pixel_width, cw = t.channel_width, stride = t.panel_floats;
+  int64_t position = 0;
+
+  // One micro-tile: pixel panel q of the block against channel panel c of the group. The
+  // prefetch hints name the next panel along the inner loop (past the end is harmless:
+  // prefetches do not fault).
+  auto tile = [&](int64_t q, int64_t c) {
+    const int64_t at = position++;
+    if (at < tile_begin || at >= tile_end) return;
+    const int64_t p0 = (s.block.first_panel + q) * pw, m0 = c * cw;
+    const int64_t np = std::min(pw, t.pixels - p0), nc = std::min(cw, t.channels - m0);
+    const float* pixels = pack + q * stride;
+    const float* weights = plan.filter.data() + t.filter_offset(s.group, s.k0, c);
+    float* out = s.y + p0 * ps + m0 * cs;
+    if (t.pixels_are_a)
+      kernel.run(np, nc, rows, pixels, weights, beta, out, ps, cs, {pixels + stride, weights});
+    else
+      kernel.run(nc, np, rows, weights, pixels, beta, out, cs, ps,
+                 {weights + t.filter_block_rows(s.k0) * t.channel_pack, pixels});
+    if (clamp) clamp_tile(plan, t, out, np, nc);
+  };
+
+  if (t.pixels_are_a) {
+    // BLIS's macro-kernel order: a filter micro-panel (B) stays in L1 while the packed pixel
+    // block (A, sized like BLIS's MC x KC) streams from L2.
+    for (int64_t c = c_begin; c < c_end; ++c)
+      for (int64_t q = 0; q < s.block.panels; ++q) tile(q, c);
+  } else {
+    // Filter on A: an MC x KC block of it stays in L2, each pixel micro-panel (B) in L1.
+    for (int64_t c0 = c_begin; c0 < c_end; c0 += t.channel_block) {
+      const int64_t c1 = std::min(c_end, c0 + t.channel_block);
+      for (int64_t q = 0; q < s.block.panels; ++q)
+        for (int64_t c = c0; c < c1; ++c) tile(q, c);
+    }
+  }
+}
+
 }  // namespace
 
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
                    const TileWork& work, const ThreadScratch& scratch) {
-  float* pack = scratch.pack;
-  const ConvDesc& d = plan.desc;
-  MicroTileRunner kernel(*t.kernel);
-  const bool nchw = d.layout == Layout::NCHW;
-  const float* x = input + work.image * d.in_image() + work.group * d.Cg() * (nchw ? d.H * d.W : 1);
-  float* y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
-  const bool clamp = plan.has_clamp();
-  const PixelBlock block{t.block_first_panel(work.block), t.block_panel_count(work.block)};
-  const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
-  const int64_t pw = t.pixel_width, cw = t.channel_width;
+  Step s = make_step(plan, t, input, output, work);
+  const int64_t tiles = (work.channel_end - work.channel_begin) * s.block.panels;
+  for (s.k0 = 0; s.k0 < t.reduction; s.k0 += t.kc) {
+    s.kb = std::min(t.kc, t.reduction - s.k0);
+    pack_step(plan, t, input, s, 0, s.block.panels, scratch.pack, scratch);
+    run_step_tiles(plan, t, s, scratch.pack, work.channel_begin, work.channel_end, 0, tiles);
+  }
+}
 
-  for (int64_t k0 = 0; k0 < t.reduction; k0 += t.kc) {
-    const int64_t kb = std::min(t.kc, t.reduction - k0);
-    if (nchw)
-      pack_pixels_nchw(d, t, input, x, block, k0, kb, scratch);
-    else
-      pack_pixels_nhwc(d, t, x, block, k0, kb, scratch);
-    const float beta = k0 == 0 ? 0.0f : 1.0f;
-    const bool last = k0 + kb == t.reduction;
-    const int64_t pixel_panel_floats = t.panel_floats;
-    // The last block's extra row adds the bias (the filter's bias row against ones).
-    const bool bias_row = last && plan.has_bias();
-    if (bias_row) pack_ones_row(t, pack, block.panels, kb);
-    const int64_t rows = kb + (bias_row ? 1 : 0);
-
-    // One micro-tile: pixel panel q of the block against channel panel c of the group.
-    // The prefetch hints name the next panel along the inner loop (past the end is harmless:
-    // prefetches do not fault).
-    auto tile = [&](int64_t q, int64_t c) {
-      const int64_t p0 = (block.first_panel + q) * pw, m0 = c * cw;
-      const int64_t np = std::min(pw, t.pixels - p0), nc = std::min(cw, t.channels - m0);
-      const float* pixels = pack + q * pixel_panel_floats;
-      const float* weights = plan.filter.data() + t.filter_offset(work.group, k0, c);
-      float* out = y + p0 * ps + m0 * cs;
-      if (t.pixels_are_a)
-        kernel.run(np, nc, rows, pixels, weights, beta, out, ps, cs,
-                   {pixels + pixel_panel_floats, weights});
-      else
-        kernel.run(nc, np, rows, weights, pixels, beta, out, cs, ps,
-                   {weights + t.filter_block_rows(k0) * t.channel_pack, pixels});
-      if (last && clamp) clamp_tile(plan, t, out, np, nc);
-    };
-
-    if (t.pixels_are_a) {
-      // BLIS's macro-kernel order: a filter micro-panel (B) stays in L1 while the packed pixel
-      // block (A, sized like BLIS's MC x KC) streams from L2.
-      for (int64_t c = work.channel_begin; c < work.channel_end; ++c)
-        for (int64_t q = 0; q < block.panels; ++q) tile(q, c);
-    } else {
-      // Filter on A: an MC x KC block of it stays in L2, each pixel micro-panel (B) in L1.
-      for (int64_t c0 = work.channel_begin; c0 < work.channel_end; c0 += t.channel_block) {
-        const int64_t c1 = std::min(work.channel_end, c0 + t.channel_block);
-        for (int64_t q = 0; q < block.panels; ++q)
-          for (int64_t c = c0; c < c1; ++c) tile(q, c);
-      }
-    }
+void run_team_block(const Plan& plan, const Tiling& t, const float* input, float* output,
+                    const TileWork& work, const ThreadScratch& scratch, float* workspace, int index,
+                    int team, int64_t& step) {
+  Step s = make_step(plan, t, input, output, work);
+  const Range panels = split_range(s.block.panels, team, index);
+  const Range tiles = split_range(t.channel_panels * s.block.panels, team, index);
+  for (s.k0 = 0; s.k0 < t.reduction; s.k0 += t.kc, ++step) {
+    s.kb = std::min(t.kc, t.reduction - s.k0);
+    float* pack = t.team_block(workspace, step);
+    pack_step(plan, t, input, s, panels.begin, panels.end, pack, scratch);
+    team_barrier();
+    run_step_tiles(plan, t, s, pack, 0, t.channel_panels, tiles.begin, tiles.end);
   }
 }
 

@@ -27,9 +27,7 @@ bool supports_nhwc(const ConvDesc& d) {
 // runs it.
 struct TiledState final : PlanState {
   Tiling tiling;
-  std::size_t workspace_bytes() const override {
-    return checked_mul(tiling.thread_bytes, std::size_t(tiling.threads));
-  }
+  std::size_t workspace_bytes() const override { return tiling.workspace_bytes(); }
   std::size_t bytes() const override { return sizeof *this; }
 };
 
@@ -43,14 +41,25 @@ void prepare_tiled(Plan& plan, const FilterView& filter) {
 
 // Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
 // channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
-// each pixel block it touches once per reduction block. Every output element is computed by
-// one micro-kernel call sequence whatever the partition, so results do not depend on threads.
+// each pixel block it touches once per reduction block. With team blocks every thread works on
+// every block instead (run_team_block). Every output element is computed by one micro-kernel
+// call sequence whatever the partition, so results do not depend on threads.
 void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
   const Tiling& t = plan.state_as<TiledState>().tiling;
   const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
   run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
-    const Range mine = t.thread_items(index, team_size);
     const ThreadScratch scratch = t.scratch(workspace, index);
+    if (t.team_blocks) {
+      int64_t step = 0;
+      for (int64_t block = 0; block < t.items / t.channel_panels; ++block) {
+        const int64_t image_group = block / t.pixel_blocks;
+        const TileWork work{image_group / plan.desc.G, image_group % plan.desc.G,
+                            block % t.pixel_blocks, 0, t.channel_panels};
+        run_team_block(plan, t, input, output, work, scratch, workspace, index, team_size, step);
+      }
+      return;
+    }
+    const Range mine = t.thread_items(index, team_size);
     for (int64_t item = mine.begin; item < mine.end;) {
       const int64_t image_group = item / per_image_group, rest = item % per_image_group;
       TileWork work;

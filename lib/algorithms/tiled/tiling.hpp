@@ -98,8 +98,16 @@ struct Tiling {
   // Work items: (image, group, pixel block, channel panel), channel panel fastest.
   int64_t items = 0;
   int threads = 1;  // threads actually used (<= the plan's)
+  // Whether the team shares each pixel block: with few blocks per thread, threads splitting a
+  // block's channel panels would each pack the whole block. Shared, every thread packs a share
+  // of the block's panels into one of two team buffers (alternating by reduction step, so the
+  // next step's packing never overwrites a block another thread still reads), waits for the
+  // others, then runs its share of the block's tiles.
+  bool team_blocks = false;
+  std::size_t block_bytes = 0;  // kc x block_panels pixel micro-panels (one packed block)
+  std::size_t team_bytes = 0;   // the two team buffers (team_blocks), else 0
   // Per-thread workspace, in bytes, each part 64-byte aligned.
-  std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
+  std::size_t pack_bytes = 0;     // the thread's own packed block (block_bytes), or 0
   std::size_t table_bytes = 0;    // kc TapEntry
   std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
   std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
@@ -115,8 +123,13 @@ struct Tiling {
   // The work items of thread `index` of `team`: a contiguous range holding an equal share of
   // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
   Range thread_items(int index, int team) const;
-  // Thread `index`'s part of a workspace of threads x thread_bytes.
+  // Thread `index`'s part of the workspace (after the team buffers); its `pack` is the thread's
+  // own block, or null when the team shares blocks.
   ThreadScratch scratch(void* workspace, int index) const;
+  // Team buffer for reduction step `step` (team_blocks).
+  float* team_block(void* workspace, int64_t step) const;
+  // The whole workspace: the team buffers, then threads x thread_bytes. Throws Overflow.
+  std::size_t workspace_bytes() const;
 
   // Distance in floats between packed pixel panels of `rows` rows (kc + 1: the last reduction
   // block carries the bias row): room for a panel width of slack after the last row (the
