@@ -329,6 +329,7 @@ int main(int argc, char** argv) {
       "threads; GFLOP/s below / that = share of the ceiling\n",
       bench::micro_kernel_ceiling_gflops(), bench::micro_kernel_ceiling_gflops() * setup.threads,
       setup.threads);
+  std::printf("# CPU: %s\n", bench::cpu_summary().c_str());
   bench::Report report(stdout, csv, setup);
   bench::AutoSummary auto_summary;
   bench::NetworkSummary network_summary(o.run.layout, setup.threads);

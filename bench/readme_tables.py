@@ -8,8 +8,18 @@
   readme_tables.py peers CSV...             per network, layout, thread count and peer: AUTO's
                                             and the peer's whole-network time and AUTO / peer
                                             (the run's closing summary, over several runs)
+  readme_tables.py dense CSV...             per machine kind (CPU, BLIS kernel: read from the
+                                            bench's printed output X.txt beside X.csv),
+                                            network, layout and thread count: AUTO's time, its
+                                            share of the micro-kernel's in-process ceiling, a
+                                            column per peer, the 1 -> 2 thread speed-up
+  readme_tables.py ceiling CSV...           1-thread runs: each layer's share of the ceiling,
+                                            the layers under 75% (90% for M' >= 64 with at
+                                            least 784 output pixels)
 """
 import csv
+import os
+import re
 import sys
 from collections import defaultdict
 
@@ -129,6 +139,110 @@ def peers(paths):
                   f"| **{ours / theirs:.2f}**{partial} |")
 
 
+def machine(path):
+    """(label, ceiling GFLOP/s per core) from the printed output beside a CSV."""
+    txt = os.path.splitext(path)[0] + ".txt"
+    kernel, cpu, ceilings = "?", "?", []
+    with open(txt) as f:
+        for line in f:
+            m = re.match(r"# libgemmconv \S+, BLIS ([^,]+),", line)
+            kernel = m.group(1) if m else kernel
+            m = re.match(r"# CPU: (.*)", line)
+            cpu = m.group(1).strip() if m else cpu
+            m = re.search(r"ceiling.*?: ([0-9.]+) GFLOP/s per core", line)
+            if m:
+                ceilings.append(float(m.group(1)))
+            m = re.search(r"measured again after the run: ([0-9.]+)", line)
+            if m:
+                ceilings.append(float(m.group(1)))
+    return f"{cpu}, BLIS {kernel}", max(ceilings) if ceilings else float("nan")
+
+
+# The peer that runs on the same tensors as AUTO, per layout.
+SAME_TENSORS = {"nchw": "onednn-plain", "nhwc": "onednn-nhwc"}
+
+
+def dense(paths):
+    ms = defaultdict(dict)  # (machine, net, layout, threads) -> (layer, algo) -> weighted ms
+    flops = defaultdict(float)  # same key -> AUTO's GFLOP (weighted)
+    layers = defaultdict(set)
+    ceiling = {}
+    names = []
+    for p in paths:
+        label, top = machine(p)
+        ceiling[label] = max(ceiling.get(label, 0.0), top)
+        for r in rows([p]):
+            if r["file"] == "command line":
+                continue
+            key = (label, r["network"], r["layout"], r["threads"])
+            layers[key].add(r["layer"])
+            if r["status"] != "ok":
+                continue
+            t = float(r["median_ms"]) * int(r["repeat"])
+            ms[key][(r["layer"], r["algo"])] = t
+            if r["algo"] == "auto":
+                flops[key] += float(r["gflops"]) * t / 1000.0
+            if r["kind"] == "peer" and r["algo"] not in names:
+                names.append(r["algo"])
+    total = lambda key, algo: sum(v for (l, a), v in ms[key].items() if a == algo)
+    print("| machine (ceiling per core) | network | layout | threads | AUTO ms | of ceiling | "
+          + " | ".join(f"{n} ms" for n in names)
+          + " | AUTO / oneDNN same tensors | AUTO / xnnpack | 2 threads / 1 |")
+    print("|" + "---|" * (9 + len(names)))
+    for key in sorted(ms):
+        label, net, layout, threads = key
+        if not all((l, "auto") in ms[key] for l in layers[key]):
+            continue
+        auto = total(key, "auto")
+        share = flops[key] / (auto / 1000.0) / (ceiling[label] * int(threads))
+        cells = []
+        for n in names:
+            full = all((l, n) in ms[key] for l in layers[key])
+            cells.append(f"{total(key, n):.1f}" if full else "")
+        ratio = lambda n: (f"**{auto / total(key, n):.2f}**"
+                           if all((l, n) in ms[key] for l in layers[key]) else "")
+        one = (label, net, layout, "1")
+        scaling = (f"{total(one, 'auto') / auto:.2f}x"
+                   if threads == "2" and one in ms else "")
+        print(f"| {label} ({ceiling[label]:.0f} GFLOP/s) | {net} | {layout.upper()} | {threads} "
+              f"| {auto:.1f} | {share:.0%} | " + " | ".join(cells)
+              + f" | {ratio(SAME_TENSORS[layout])} | {ratio('xnnpack')} | {scaling} |")
+
+
+def layer_shapes(path):
+    """layer name -> (M', output pixels) from a benchdnn shapes file."""
+    shapes = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            name = re.search(r'n"([^"*]+)', line)
+            if not name:
+                continue
+            field = lambda k, d=None: (int(re.search(k + r"(\d+)", line).group(1))
+                                       if re.search(k + r"(\d+)", line) else d)
+            g, oc, oh = field("g", 1), field("oc"), field("oh")
+            shapes[name.group(1)] = (oc // g, oh * field("ow", oh))
+    return shapes
+
+
+def ceiling_shares(paths):
+    for p in paths:
+        label, top = machine(p)
+        below = []
+        count = 0
+        for r in rows([p]):
+            if r["algo"] != "auto" or r["threads"] != "1" or r["status"] != "ok":
+                continue
+            mg, pixels = layer_shapes(r["file"]).get(r["layer"], (0, 0))
+            share = float(r["gflops"]) / top
+            goal = 0.90 if mg >= 64 and pixels >= 784 else 0.75
+            count += 1
+            if share < goal:
+                below.append(f"{r['layer']} {share:.0%} ({r['chosen']}, M' {mg}, {pixels} px)")
+        print(f"{p} ({label}, {top:.0f} GFLOP/s): {count - len(below)} of {count} layers at "
+              f"their goal; under it: " + ("; ".join(below) or "none"))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "paper":
         paper(sys.argv[2], sys.argv[3])
@@ -136,5 +250,9 @@ if __name__ == "__main__":
         network(sys.argv[2:])
     elif len(sys.argv) >= 3 and sys.argv[1] == "peers":
         peers(sys.argv[2:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "dense":
+        dense(sys.argv[2:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "ceiling":
+        ceiling_shares(sys.argv[2:])
     else:
         sys.exit(__doc__)

@@ -37,6 +37,14 @@ dim_t blocksize(bszid_t id, cntx_t* cntx) {
 
 }  // namespace
 
+std::string cpu_summary() {
+  const std::string flags = " " + cpu_field("flags") + " ";
+  const char* widest = flags.find(" avx512f ") != std::string::npos ? "AVX-512"
+                       : flags.find(" avx2 ") != std::string::npos  ? "AVX2"
+                                                                    : "no AVX2";
+  return cpu_field("model name") + " (" + widest + ")";
+}
+
 double measure_micro_kernel_gflops() {
   cntx_t* cntx = bli_gks_query_cntx();
   const dim_t mr = blocksize(BLIS_MR, cntx), nr = blocksize(BLIS_NR, cntx);

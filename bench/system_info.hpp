@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
 
 namespace bench {
 
@@ -17,5 +18,9 @@ double measure_micro_kernel_gflops();
 
 // "skx 32x12" or similar: BLIS's architecture and sgemm micro-kernel shape, for table headers.
 const char* blis_kernel_summary();
+
+// "AMD EPYC (AVX-512)": the CPU's model name and the widest vector extension it has, for table
+// headers (the same model name comes with or without AVX-512 on shared machines).
+std::string cpu_summary();
 
 }  // namespace bench
