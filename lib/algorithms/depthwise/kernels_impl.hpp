@@ -216,7 +216,7 @@ struct Count {
 };
 
 // P consecutive output pixels, NB consecutive blocks of output channels that read the same
-// input channels [c0, c0 + channels) (NB = 2 only inside one group wider than two vectors):
+// input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds. x_off is the
 // input offset of the first pixel's tap (0, 0); only the taps rows x cols are read.
 template <int P, int NB, bool kFull>
@@ -249,8 +249,13 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
       store_lanes<kFull>(j.y + y_off + p * j.M + m0 + b * V, clamp(acc[b][p], j.clamp), lanes);
 }
 
-// The blocks of output channels in order, two at a time where they share a group's inputs:
-// calls step(Flag<pair>, Flag<full>, weights, m0, lanes, c0, channels).
+// Blocks of output channels taken in one step inside one group wide enough: with 32 vector
+// registers (AVX-512) four, so 6 pixels x 4 blocks of sums leave room for the weights and a
+// broadcast, and each broadcast feeds four multiply-adds; with 16 registers two.
+constexpr int kWideStep = V == 16 ? 4 : 2;
+
+// The blocks of output channels in order, kWideStep at a time where they share a group's
+// inputs, else one: calls step(Count<blocks>, Flag<full>, weights, m0, lanes, c0, channels).
 template <typename Step>
 inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
                                Step&& step) {
@@ -259,14 +264,19 @@ inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t
     const int64_t lanes = min64(V, j.M - m0);
     const int64_t g_lo = m0 / j.Mg, g_hi = (m0 + lanes - 1) / j.Mg;
     const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
-    if (lanes == V && g_lo == g_hi && m0 + 2 * V <= (g_lo + 1) * j.Mg && m0 + 2 * V <= m_end) {
-      step(Flag<true>{}, Flag<true>{}, w, m0, V, c0, channels);
+    const int64_t group_end = (g_lo + 1) * j.Mg;
+    const bool whole = lanes == V && g_lo == g_hi;
+    if (kWideStep > 2 && whole && m0 + kWideStep * V <= group_end && m0 + kWideStep * V <= m_end) {
+      step(Count<kWideStep>{}, Flag<true>{}, w, m0, V, c0, channels);
+      m0 += kWideStep * V;
+    } else if (whole && m0 + 2 * V <= group_end && m0 + 2 * V <= m_end) {
+      step(Count<2>{}, Flag<true>{}, w, m0, V, c0, channels);
       m0 += 2 * V;
     } else {
       if (lanes == V)
-        step(Flag<false>{}, Flag<true>{}, w, m0, V, c0, channels);
+        step(Count<1>{}, Flag<true>{}, w, m0, V, c0, channels);
       else
-        step(Flag<false>{}, Flag<false>{}, w, m0, lanes, c0, channels);
+        step(Count<1>{}, Flag<false>{}, w, m0, lanes, c0, channels);
       m0 += V;
     }
   }
@@ -283,14 +293,13 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
     auto pixels = [&](auto count, int64_t ox, TapRange cols) {
       const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
       const int64_t y_off = (oy * g.Wo + ox) * j.M;
-      each_grouped_block(
-          j, m_begin, m_end,
-          [&](auto pair, auto full, const float* w, int64_t m0, int64_t lanes, int64_t c0,
-              int64_t channels) {
-            grouped_nhwc_pixels<decltype(count)::value, decltype(pair)::value ? 2 : 1,
-                                decltype(full)::value>(j, w, m0, lanes, c0, channels, x_off, y_off,
-                                                       rows, cols);
-          });
+      each_grouped_block(j, m_begin, m_end,
+                         [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes,
+                             int64_t c0, int64_t channels) {
+                           grouped_nhwc_pixels<decltype(count)::value, decltype(blocks)::value,
+                                               decltype(full)::value>(j, w, m0, lanes, c0, channels,
+                                                                      x_off, y_off, rows, cols);
+                         });
     };
     for (int64_t ox = 0; ox < inner.begin; ++ox)
       pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
