@@ -19,10 +19,10 @@ int64_t ceil_div(int64_t a, int64_t b) {
 constexpr std::size_t kMaxThreadBytes = std::size_t{256} << 10;
 
 // Under a tight workspace_limit the pixel block shrinks first, down to this many panels; below
-// that the reduction block kc is halved (a panel is kc x pixel width floats), down to kMinKc.
-// Fewer panels per block mean the packed filter is streamed once per fewer pixels; a shorter
-// kc means each tile's outputs are loaded and stored once per fewer multiply-adds. Neither
-// costs much until a block is about two panels or kc well under a hundred.
+// that the reduction block kc is halved (a panel is kc x pixel width floats) down to kMinKc,
+// and below that the block is one panel, with kc halved again. Fewer panels per block stream
+// the packed filter once per fewer pixels; a shorter kc loads and stores each tile's outputs
+// once per fewer multiply-adds (README, "Workspace and speed", shows what each step costs).
 constexpr int64_t kFloorPanels = 2;
 constexpr int64_t kMinKc = 32;
 
@@ -226,23 +226,24 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads, st
   choose_roles(d, kernel, t);
   // Every thread gets the same share: the threads used (at most `threads`) then fit the limit.
   const std::size_t budget = std::min(kMaxThreadBytes, limit / std::size_t(std::max(threads, 1)));
-  const int64_t floor_panels = std::min(kFloorPanels, ceil_div(t.pixels, t.pixel_width));
   // The first reduction block and packing, from the kernel's KC and the preferred packing down,
-  // whose workspace holds the floor's panels; the smallest when none does (then over budget).
-  // Staging is given up before kc is shortened: its planes grow with kc, and they pay off less
-  // than a long kc does.
+  // whose workspace holds the floor's panels, else one panel; the smallest when none does (then
+  // over budget). At each kc the staged planes are given up before kc is shortened.
+  const int64_t floor_panels = std::min(kFloorPanels, ceil_div(t.pixels, t.pixel_width));
   WorkspaceCosts costs{};
-  for (int64_t cap = kernel.kc;; cap /= 2) {
-    t.kc = balanced_kc(t.reduction, cap);
-    bool fits = false;
-    for (bool may_stage : {true, false}) {
-      choose_packing(d, may_stage, t);
-      costs = workspace_costs(d, t);
-      fits = panels_within(costs, budget) >= floor_panels;
-      if (fits || t.packing != PixelPacking::Staged) break;
+  auto fit = [&](int64_t panels) {
+    for (int64_t cap = kernel.kc;; cap /= 2) {
+      t.kc = balanced_kc(t.reduction, cap);
+      for (bool may_stage : {true, false}) {
+        choose_packing(d, may_stage, t);
+        costs = workspace_costs(d, t);
+        if (panels_within(costs, budget) >= panels) return true;
+        if (t.packing != PixelPacking::Staged) break;
+      }
+      if (cap / 2 < kMinKc) return false;
     }
-    if (fits || cap / 2 < kMinKc) break;
-  }
+  };
+  if (!fit(floor_panels)) fit(1);
   choose_blocking(d, kernel, costs, threads, budget, t);
   size_workspace(costs, t);
   return t;

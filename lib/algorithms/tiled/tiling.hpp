@@ -153,8 +153,9 @@ struct Tiling {
 // The tiling of `d` for `threads` threads on `kernel` whose workspace fits `limit` bytes
 // (options.workspace_limit): each thread's share is at most 256 KiB and at most limit / threads.
 // Under a tight limit the pixel block shrinks to a floor of two panels, then the staged planes
-// are given up, then kc is halved down to 32; when even one panel at that kc does not fit, the
-// result is that smallest tiling, over the limit. Throws Overflow.
+// are given up and kc is halved down to 32, then the block is one panel; when even one panel at
+// the shortest kc does not fit, the result is that smallest tiling, over the limit. Throws
+// Overflow.
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
                    std::size_t limit = SIZE_MAX);
 
