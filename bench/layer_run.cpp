@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "algo_select.hpp"
 #include "aligned_buffer.hpp"
 
 namespace bench {
@@ -45,15 +46,17 @@ class LibraryContestant final : public Contestant {
   bool is_peer() const override { return false; }
 
   std::string prepare(const Tensors& t) override {
-    // "auto-measure" is AUTO with GEMMCONV_FLAG_MEASURE.
-    const bool measure = algo_ == "auto-measure";
+    // "auto-measure" is AUTO with GEMMCONV_FLAG_MEASURE; "NAME@BYTES" has its own limit.
+    std::string base;
+    size_t limit = t.config.workspace_limit;
+    if (!split_limit(algo_, base, limit)) return "bad workspace limit";
+    const bool measure = base == "auto-measure";
     gemmconv_algo id = GEMMCONV_ALGO_AUTO;
-    if (!measure && gemmconv_algo_from_name(algo_.c_str(), &id) != GEMMCONV_STATUS_SUCCESS)
+    if (!measure && gemmconv_algo_from_name(base.c_str(), &id) != GEMMCONV_STATUS_SUCCESS)
       return "unknown algorithm";
     const gemmconv_conv_desc d = to_conv_desc(*t.layer, t.config.mb, t.config.layout);
-    const gemmconv_status s =
-        make_plan(d, t.filter, t.bias, id, t.config.threads, &plan_,
-                  measure ? GEMMCONV_FLAG_MEASURE : 0u, t.config.workspace_limit);
+    const gemmconv_status s = make_plan(d, t.filter, t.bias, id, t.config.threads, &plan_,
+                                        measure ? GEMMCONV_FLAG_MEASURE : 0u, limit);
     if (s != GEMMCONV_STATUS_SUCCESS) {
       plan_ = nullptr;
       return s == GEMMCONV_STATUS_UNSUPPORTED ? "unsupported" : gemmconv_status_string(s);

@@ -52,6 +52,9 @@ struct Plan {
   int algo_id = 0;
   const Algorithm* algo = nullptr;
   int threads = 1;
+  // options.workspace_limit: prepare() sizes the algorithm's configuration under it, as its
+  // record's workspace_bytes() did.
+  std::size_t workspace_limit = SIZE_MAX;
   std::size_t workspace_bytes = 0;
   AlignedBuffer filter;     // packed by the algorithm's prepare(), in its own format
   AlignedBuffer bias;       // [M], empty when the caller gave none

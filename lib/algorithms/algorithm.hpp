@@ -31,8 +31,11 @@ struct Algorithm {
   const char* name;
   // Whether this algorithm computes the descriptor (layout included).
   bool (*supports)(const ConvDesc& d);
-  // Exact workspace bytes for `threads` threads. Throws Overflow.
-  std::size_t (*workspace_bytes)(const ConvDesc& d, int threads);
+  // Exact workspace bytes for `threads` threads under options.workspace_limit `limit`. An
+  // algorithm whose workspace is fixed ignores the limit; one that can trade speed for memory
+  // (the tiled ones) sizes itself to fit, and returns its smallest size, over the limit, when
+  // even that does not fit. Throws Overflow.
+  std::size_t (*workspace_bytes)(const ConvDesc& d, int threads, std::size_t limit);
   // Packs the filter into plan.filter (and anything else the plan keeps).
   void (*prepare)(Plan& plan, const FilterView& filter);
   // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
@@ -54,6 +57,6 @@ void pack_filter_ohwi(Plan& plan, const FilterView& filter);
 // contiguously in each layout.
 void pack_filter_for_layout(Plan& plan, const FilterView& filter);
 
-std::size_t no_workspace(const ConvDesc& d, int threads);
+std::size_t no_workspace(const ConvDesc& d, int threads, std::size_t limit);
 
 }  // namespace gemmconv

@@ -13,7 +13,7 @@ std::unique_ptr<Plan> make_plan(const ConvDesc& desc, int algo_id, const float* 
   const Algorithm* a = algorithm_by_id(algo_id);
   if (a == nullptr) fail(Status::InvalidArgument);
   if (!a->supports(desc)) fail(Status::Unsupported);
-  const std::size_t workspace = a->workspace_bytes(desc, threads);
+  const std::size_t workspace = a->workspace_bytes(desc, threads, options.workspace_limit);
   if (workspace > options.workspace_limit) fail(Status::OverBudget);
 
   auto plan = std::make_unique<Plan>();
@@ -21,6 +21,7 @@ std::unique_ptr<Plan> make_plan(const ConvDesc& desc, int algo_id, const float* 
   plan->algo_id = algo_id;
   plan->algo = a;
   plan->threads = threads;
+  plan->workspace_limit = options.workspace_limit;
   plan->workspace_bytes = workspace;
   plan->output_min = options.output_min;
   plan->output_max = options.output_max;

@@ -56,9 +56,9 @@ std::vector<double> time_on_scratch(const ConvDesc& desc, const std::vector<int>
   std::vector<std::unique_ptr<Plan>> plans;
   std::size_t workspace_bytes = 0;
   for (int id : ids) {
-    PlanOptions named = options;
-    named.workspace_limit = SIZE_MAX;
-    plans.push_back(make_plan(one, id, filter, bias, threads, named));
+    // Under the caller's workspace_limit: the tiled algorithms size their blocks to it, and the
+    // plan timed must be the one AUTO then builds (one image never needs more than the batch).
+    plans.push_back(make_plan(one, id, filter, bias, threads, options));
     workspace_bytes = std::max(workspace_bytes, plans.back()->workspace_bytes);
   }
   AlignedBuffer input(std::size_t(one.in_image())), output(std::size_t(one.out_image()));
@@ -93,7 +93,7 @@ Choice choose_algorithm(const ConvDesc& desc, const float* filter, const float* 
       c.verdict = Status::Unsupported;
     } else {
       try {
-        c.workspace_bytes = a.workspace_bytes(desc, threads);
+        c.workspace_bytes = a.workspace_bytes(desc, threads, options.workspace_limit);
         if (c.workspace_bytes > options.workspace_limit) c.verdict = Status::OverBudget;
       } catch (const Failure& f) {
         if (f.status() != Status::Overflow) throw;

@@ -138,7 +138,7 @@ struct NchwState final : PlanState {
   std::size_t bytes() const override { return sizeof *this; }
 };
 
-std::size_t workspace_bytes(const ConvDesc& d, int threads) {
+std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
   return NchwState(d, threads).workspace_bytes();
 }
 

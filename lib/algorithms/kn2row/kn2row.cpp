@@ -12,7 +12,7 @@ namespace gemmconv {
 namespace {
 
 // KH*KW*M'*H*W floats: the partial results of every tap for one image and group.
-std::size_t all_taps_bytes(const ConvDesc& d, int) {
+std::size_t all_taps_bytes(const ConvDesc& d, int, std::size_t) {
   return float_bytes(checked_product(std::size_t(d.KH), d.KW, d.Mg(), d.H, d.W));
 }
 

@@ -20,7 +20,7 @@ namespace gemmconv {
 namespace {
 
 // M'*H*W floats: one kernel column's partial sum for H output rows of one image and group.
-std::size_t one_tap_bytes(const ConvDesc& d, int) {
+std::size_t one_tap_bytes(const ConvDesc& d, int, std::size_t) {
   return float_bytes(checked_product(std::size_t(d.Mg()), d.H, d.W));
 }
 

@@ -19,7 +19,7 @@ inline int64_t padded_height(const ConvDesc& d) {
 // Workspace = one lowered matrix L = Wo * (H + PT + PB) * C' * KW floats (C' = C / G), reused
 // for every image and group. All threads share it (they lower disjoint parts, then only read
 // it), so it does not grow with threads; BLIS's packing buffers are BLIS's own.
-inline std::size_t mec_lowered_bytes(const ConvDesc& d, int) {
+inline std::size_t mec_lowered_bytes(const ConvDesc& d, int, std::size_t) {
   return float_bytes(checked_product(std::size_t(d.Wo), padded_height(d), d.Cg(), d.KW));
 }
 

@@ -19,7 +19,7 @@ using PatchBuilder = void (*)(const ConvDesc& d, const float* x, float* patches,
 // Workspace of every patch-building variant = one patch matrix P = C' * KH * KW * Ho * Wo floats
 // (C' = C / G), reused for each image and group in turn; the builders' threads fill that one P
 // and the GEMM runs on BLIS threads, so it does not grow with threads.
-inline std::size_t patch_matrix_bytes(const ConvDesc& d, int) {
+inline std::size_t patch_matrix_bytes(const ConvDesc& d, int, std::size_t) {
   return float_bytes(checked_product(std::size_t(d.Cg()), d.KH, d.KW, d.Ho, d.Wo));
 }
 

@@ -4,8 +4,10 @@
 //
 // Workspace (exact): threads used x Tiling::thread_bytes, threads used = min(plan threads, work
 // items); each thread's part laid out as ThreadScratch, sized by make_tiling (tiling.hpp): the
-// packed pixel block (about BLIS's MC x KC, never more than 256 KiB per thread with the rest,
-// and never more than the image needs) and what the packing mode keeps beside it.
+// packed pixel block (about BLIS's MC x KC, never more than the image needs) and what the
+// packing mode keeps beside it, within 256 KiB per thread and within the plan's
+// workspace_limit shared among its threads (smaller blocks, then a shorter kc, as the limit
+// tightens; over budget below one panel at the shortest kc).
 #include "../../parallel/for_each_share.hpp"
 #include "../../base/checked.hpp"
 #include "../algorithm.hpp"
@@ -33,7 +35,7 @@ struct TiledState final : PlanState {
 
 void prepare_tiled(Plan& plan, const FilterView& filter) {
   auto state = std::make_unique<TiledState>();
-  state->tiling = make_tiling(plan.desc, micro_kernel(), plan.threads);
+  state->tiling = make_tiling(plan.desc, micro_kernel(), plan.threads, plan.workspace_limit);
   const Tiling& t = state->tiling;
   plan.state = std::move(state);
   pack_tiled_filter(plan, t, filter);

@@ -15,8 +15,16 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 // A thread's workspace stays within this, whatever BLIS's MC says: the library promises at most
 // 256 KiB of workspace per thread for the tiled algorithms (the README's figures show what the
-// cap costs in speed).
+// cap costs in speed). A workspace_limit below threads x this shrinks the blocks further.
 constexpr std::size_t kMaxThreadBytes = std::size_t{256} << 10;
+
+// Under a tight workspace_limit the pixel block shrinks first, down to this many panels; below
+// that the reduction block kc is halved (a panel is kc x pixel width floats) down to kMinKc,
+// and below that the block is one panel, with kc halved again. Fewer panels per block stream
+// the packed filter once per fewer pixels; a shorter kc loads and stores each tile's outputs
+// once per fewer multiply-adds (README, "Workspace and speed", shows what each step costs).
+constexpr int64_t kFloorPanels = 2;
+constexpr int64_t kMinKc = 32;
 
 }  // namespace
 
@@ -78,8 +86,11 @@ namespace {
 // image, so the mode is only for small planes, where cutting rows into runs costs most).
 constexpr std::size_t kMaxStageBytes = std::size_t{128} << 10;
 
-// Chooses how the pixel panels are packed, and the staged extent when staging.
-void choose_packing(const ConvDesc& d, Tiling& t) {
+// Chooses how the pixel panels are packed, and the staged extent when staging (only when
+// `may_stage`).
+void choose_packing(const ConvDesc& d, bool may_stage, Tiling& t) {
+  t.packing = PixelPacking::Rows;
+  t.stage_rows = t.stage_cols = t.stage_channels = 0;
   if (d.layout == Layout::NHWC) {
     t.packing = PixelPacking::Channels;
     return;
@@ -91,7 +102,7 @@ void choose_packing(const ConvDesc& d, Tiling& t) {
     return;
   }
   // Rows shorter than two micro-panels: most panels hold pieces of several rows.
-  if (d.Wo < 2 * t.pixel_width) {
+  if (may_stage && d.Wo < 2 * t.pixel_width) {
     const int64_t rows = (d.Ho - 1) * d.SH + (d.KH - 1) * d.DH + 1;
     const int64_t cols = (d.Wo - 1) * d.SW + (d.KW - 1) * d.DW + 1;
     // A reduction block of kc consecutive k touches at most this many channels.
@@ -138,8 +149,11 @@ void choose_roles(const ConvDesc& d, const MicroKernel& kernel, Tiling& t) {
   t.reduction = d.reduction();
   t.out_pixel_stride = pixels_unit ? 1 : d.M;
   t.out_channel_stride = pixels_unit ? t.pixels : 1;
-  // Reduction blocks no longer than KC and as equal as possible (no short tail block).
-  t.kc = ceil_div(t.reduction, ceil_div(t.reduction, kernel.kc));
+}
+
+// Reduction blocks no longer than `cap` and as equal as possible (no short tail block).
+int64_t balanced_kc(int64_t reduction, int64_t cap) {
+  return ceil_div(reduction, ceil_div(reduction, cap));
 }
 
 // What a thread's workspace costs: `fixed` bytes whatever the pixel block, and `per_panel` for
@@ -185,18 +199,22 @@ WorkspaceCosts workspace_costs(const ConvDesc& d, Tiling& t) {
 // Below this many pixel blocks per thread, the team shares each block (Tiling::team_blocks).
 constexpr int64_t kTeamBlocksPerThread = 4;
 
+// Pixel panels a thread's workspace of `budget` bytes holds beside the fixed part.
+int64_t panels_within(const WorkspaceCosts& c, std::size_t budget) {
+  return c.fixed < budget ? int64_t((budget - c.fixed) / c.per_panel) : 0;
+}
+
 // Cache blocking and work items. A packed pixel block holds about MC pixels: BLIS sizes MC x KC
 // to sit in L2 (it is its A block); the same budget serves when the pixels are the B operand.
 // Work is shared in contiguous ranges of items; a thread packs each pixel block it touches once
 // per reduction block, so channel-panel granularity costs no repacking inside a thread.
 void choose_blocking(const ConvDesc& d, const MicroKernel& kernel, const WorkspaceCosts& c,
-                     int threads, Tiling& t) {
+                     int threads, std::size_t budget, Tiling& t) {
   const int64_t pw = t.pixel_width;
   t.pixel_panels = ceil_div(t.pixels, pw);
   t.channel_panels = ceil_div(t.channels, t.channel_width);
-  const int64_t budget_panels =
-      c.fixed < kMaxThreadBytes ? int64_t((kMaxThreadBytes - c.fixed) / c.per_panel) : 0;
-  const int64_t max_panels = std::max<int64_t>(1, std::min(kernel.mc / pw, budget_panels));
+  const int64_t max_panels =
+      std::max<int64_t>(1, std::min(kernel.mc / pw, panels_within(c, budget)));
   t.pixel_blocks = ceil_div(t.pixel_panels, max_panels);
   t.block_panels = ceil_div(t.pixel_panels, t.pixel_blocks);
   t.channel_block = std::max<int64_t>(1, kernel.mc / kernel.mr);
@@ -227,18 +245,38 @@ void size_workspace(const WorkspaceCosts& c, Tiling& t) {
 
 }  // namespace
 
-Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads, std::size_t limit) {
   Tiling t;
   choose_roles(d, kernel, t);
-  choose_packing(d, t);
-  const WorkspaceCosts costs = workspace_costs(d, t);
-  choose_blocking(d, kernel, costs, threads, t);
+  // Every thread gets the same share: the threads used (at most `threads`) then fit the limit.
+  const std::size_t budget = std::min(kMaxThreadBytes, limit / std::size_t(std::max(threads, 1)));
+  // The first reduction block and packing, from the kernel's KC and the preferred packing down,
+  // whose workspace holds the floor's panels, else one panel; the smallest when none does (then
+  // over budget). At each kc the staged planes are given up before kc is shortened.
+  const int64_t floor_panels = std::min(kFloorPanels, ceil_div(t.pixels, t.pixel_width));
+  WorkspaceCosts costs{};
+  auto fit = [&](int64_t panels) {
+    for (int64_t cap = kernel.kc;; cap /= 2) {
+      t.kc = balanced_kc(t.reduction, cap);
+      for (bool may_stage : {true, false}) {
+        choose_packing(d, may_stage, t);
+        costs = workspace_costs(d, t);
+        if (panels_within(costs, budget) >= panels) return true;
+        if (t.packing != PixelPacking::Staged) break;
+      }
+      if (cap / 2 < kMinKc) return false;
+    }
+  };
+  if (!fit(floor_panels)) fit(1);
+  choose_blocking(d, kernel, costs, threads, budget, t);
   size_workspace(costs, t);
   return t;
 }
 
-std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads) {
-  return make_tiling(d, micro_kernel(), threads).workspace_bytes();
+std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {
+  // Shared blocks (two for the team) take no more than a block per thread: a team shares them
+  // only from two threads on.
+  return make_tiling(d, micro_kernel(), threads, limit).workspace_bytes();
 }
 
 }  // namespace gemmconv

@@ -163,10 +163,17 @@ struct Tiling {
   int64_t block_panel_count(int64_t b) const;
 };
 
-// The tiling of `d` for `threads` threads on `kernel`. Throws Overflow.
-Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads);
+// The tiling of `d` for `threads` threads on `kernel` whose workspace fits `limit` bytes
+// (options.workspace_limit): each thread's share is at most 256 KiB and at most limit / threads.
+// Under a tight limit the pixel block shrinks to a floor of two panels, then the staged planes
+// are given up and kc is halved down to 32, then the block is one panel; when even one panel at
+// the shortest kc does not fit, the result is that smallest tiling, over the limit. Throws
+// Overflow.
+Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
+                   std::size_t limit = SIZE_MAX);
 
-// Exact workspace: threads used x per-thread bytes. Throws Overflow.
-std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads);
+// Exact workspace under `limit`: the team buffers and threads used x per-thread bytes. Throws
+// Overflow.
+std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit);
 
 }  // namespace gemmconv

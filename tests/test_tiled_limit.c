@@ -1,0 +1,243 @@
+/* The tiled algorithms under options.workspace_limit: from their default workspace down to
+   their floor they fit the limit they are given (smaller blocks, shorter reductions), report
+   exactly what execute uses, write nothing outside the output and that workspace, and compute
+   what the definition says; below the floor a named tiled plan is OVER_BUDGET and AUTO takes
+   another algorithm; AUTO takes a tiled plan at a tight limit where one fits. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static gemmconv_status create_limited(const conv_case* c, gemmconv_algo algo, size_t limit,
+                                      const float* filter, const float* bias,
+                                      gemmconv_plan** plan) {
+  gemmconv_plan_options o;
+  gemmconv_plan_options_init(&o);
+  o.algo = algo;
+  o.num_threads = c->threads;
+  o.output_min = c->output_min;
+  o.output_max = c->output_max;
+  o.workspace_limit = limit;
+  return gemmconv_plan_create(&c->desc, filter, bias, &o, plan);
+}
+
+/* Tensors and the reference result of one case, shared by every limit tried on it. */
+typedef struct prepared {
+  float *input, *filter, *bias;
+  double *expected, *bound;
+  size_t nout;
+} prepared;
+
+static prepared prepare_case(const conv_case* c) {
+  prepared p;
+  const size_t nin = case_input_count(c), nf = case_filter_count(c);
+  p.nout = case_output_count(c);
+  p.input = malloc(nin * sizeof(float));
+  p.filter = malloc(nf * sizeof(float));
+  p.bias = malloc(c->desc.out_channels * sizeof(float));
+  p.expected = malloc(p.nout * sizeof(double));
+  p.bound = malloc(p.nout * sizeof(double));
+  fill_random(p.input, nin, 21);
+  fill_random(p.filter, nf, 22);
+  fill_random(p.bias, c->desc.out_channels, 23);
+  reference_conv(c, p.input, p.filter, c->with_bias ? p.bias : NULL, p.expected, p.bound);
+  return p;
+}
+
+static void release_case(prepared* p) {
+  free(p->input);
+  free(p->filter);
+  free(p->bias);
+  free(p->expected);
+  free(p->bound);
+}
+
+/* Plans `algo` under `limit`. On success: the reported workspace is within the limit, execute
+   gets exactly that much between guard bytes and an output between guard bytes, neither guard
+   is touched and every output matches the reference. Returns the plan's status and its
+   workspace bytes. */
+static gemmconv_status run_limited(const conv_case* c, const prepared* p, gemmconv_algo algo,
+                                   size_t limit, size_t* bytes) {
+  char what[400];
+  describe_case(c, what, sizeof what);
+  gemmconv_plan* plan = NULL;
+  const gemmconv_status s =
+      create_limited(c, algo, limit, p->filter, c->with_bias ? p->bias : NULL, &plan);
+  if (s != GEMMCONV_STATUS_SUCCESS) {
+    assert_null(plan);
+    return s;
+  }
+  assert_int_equal(gemmconv_plan_workspace_size(plan, bytes), GEMMCONV_STATUS_SUCCESS);
+  if (*bytes > limit)
+    fail_msg("%s: workspace %zu over the limit %zu (%s)", gemmconv_algo_name(algo), *bytes, limit,
+             what);
+  guarded_workspace ws = guarded_alloc(*bytes);
+  guarded_workspace out = guarded_alloc(p->nout * sizeof(float));
+  float* output = out.data;
+  for (size_t i = 0; i < p->nout; ++i) output[i] = NAN; /* every element must be written */
+  assert_int_equal(gemmconv_execute(plan, p->input, output, *bytes ? ws.data : NULL, *bytes),
+                   GEMMCONV_STATUS_SUCCESS);
+  if (!guards_intact(&ws) || !guards_intact(&out))
+    fail_msg("%s under limit %zu wrote outside its %zu workspace bytes or its output (%s)",
+             gemmconv_algo_name(algo), limit, *bytes, what);
+  for (size_t i = 0; i < p->nout; ++i)
+    if (!(fabs(output[i] - p->expected[i]) <= p->bound[i]))
+      fail_msg("%s under limit %zu: output[%zu] = %.9g, expected %.9g (%s)",
+               gemmconv_algo_name(algo), limit, i, (double)output[i], p->expected[i], what);
+  guarded_free(&ws);
+  guarded_free(&out);
+  gemmconv_plan_destroy(plan);
+  return s;
+}
+
+/* The tiled algorithm of the case's layout from its default workspace W down through W * 3/4,
+   W / 2, W / 4, ... to 0, on 1 and 2 threads: each limit either plans within it or, once below
+   the floor, gives OVER_BUDGET (and so does every smaller limit) while AUTO plans something
+   else within it. The limits down to W / 4 must plan: the trade-off is continuous, not a step
+   from W to nothing. */
+static void check_limits(conv_case c) {
+  const int nchw = c.desc.layout == GEMMCONV_LAYOUT_NCHW;
+  const gemmconv_algo tiled = algo_named(nchw ? "tiled-nchw" : "tiled-nhwc");
+  for (uint32_t threads = 1; threads <= 2; ++threads) {
+    c.threads = threads;
+    prepared p = prepare_case(&c);
+    size_t full = 0, bytes = 0;
+    assert_int_equal(run_limited(&c, &p, tiled, SIZE_MAX, &full), GEMMCONV_STATUS_SUCCESS);
+    assert_true(full > 0);
+    size_t last_fit = full;
+    int over = 0;
+    for (size_t step = 0;; ++step) {
+      /* full, 3/4, 1/2, 3/8, 1/4, 3/16, ...: two limits per halving. */
+      const size_t half = full >> (step / 2), limit = step % 2 ? half - half / 4 : half;
+      const gemmconv_status s = run_limited(&c, &p, tiled, limit, &bytes);
+      if (s == GEMMCONV_STATUS_SUCCESS) {
+        assert_false(over); /* a larger limit was over budget */
+        last_fit = bytes;
+      } else {
+        assert_int_equal(s, GEMMCONV_STATUS_OVER_BUDGET);
+        over = 1;
+        gemmconv_plan* plan = NULL;
+        assert_int_equal(create_limited(&c, GEMMCONV_ALGO_AUTO, limit, p.filter, NULL, &plan),
+                         GEMMCONV_STATUS_SUCCESS);
+        gemmconv_algo chosen;
+        assert_int_equal(gemmconv_plan_algo(plan, &chosen), GEMMCONV_STATUS_SUCCESS);
+        assert_int_not_equal(chosen, tiled);
+        gemmconv_plan_destroy(plan);
+        assert_int_equal(run_limited(&c, &p, GEMMCONV_ALGO_AUTO, limit, &bytes),
+                         GEMMCONV_STATUS_SUCCESS);
+      }
+      if (limit >= full / 4 && s != GEMMCONV_STATUS_SUCCESS) {
+        char what[400];
+        describe_case(&c, what, sizeof what);
+        fail_msg("over budget at %zu of a default %zu (%s)", limit, full, what);
+      }
+      if (limit == 0) break;
+    }
+    assert_true(over); /* 0 bytes never holds a packed panel */
+    assert_true(last_fit < full / 4);
+    release_case(&p);
+  }
+}
+
+static conv_case limit_case(gemmconv_layout layout, uint32_t c_in, uint32_t m, uint32_t size,
+                            uint32_t k) {
+  conv_case c = base_case();
+  case_layouts(&c, layout, GEMMCONV_FILTER_OIHW);
+  case_channels(&c, 1, c_in, m);
+  case_input(&c, size, size);
+  case_same_padding(case_kernel(&c, k, k));
+  c.with_bias = 1;
+  return c;
+}
+
+static const gemmconv_layout layouts[] = {GEMMCONV_LAYOUT_NCHW, GEMMCONV_LAYOUT_NHWC};
+
+/* 3x3 "same" padding, a reduction of several KC blocks (200 * 9). */
+static void padded_3x3(void** state) {
+  (void)state;
+  for (int l = 0; l < 2; ++l) check_limits(limit_case(layouts[l], 200, 40, 30, 3));
+}
+
+/* 1x1 without padding (flat packing in NCHW), K = 600: more than one KC block. */
+static void one_by_one(void** state) {
+  (void)state;
+  for (int l = 0; l < 2; ++l) check_limits(limit_case(layouts[l], 600, 36, 24, 1));
+}
+
+/* Stride 2, and a 7x7 plane with many channels (staged in NCHW, pixels on the narrower side
+   of the tile). */
+static void strided_and_small_planes(void** state) {
+  (void)state;
+  for (int l = 0; l < 2; ++l) {
+    conv_case c = limit_case(layouts[l], 96, 24, 33, 3);
+    case_stride(&c, 2, 2);
+    check_limits(c);
+    check_limits(limit_case(layouts[l], 300, 130, 7, 3));
+    check_limits(limit_case(layouts[l], 120, 20, 10, 3));
+  }
+}
+
+/* Two groups, a batch of two, and a fused clamp with the bias. */
+static void groups_batch_clamp(void** state) {
+  (void)state;
+  for (int l = 0; l < 2; ++l) {
+    conv_case c = limit_case(layouts[l], 128, 48, 20, 3);
+    c.desc.groups = 2;
+    c.desc.batch = 2;
+    c.output_min = -2.0f;
+    c.output_max = 1.5f;
+    check_limits(c);
+  }
+}
+
+/* A wide NCHW 3x3 layer, where the tiled algorithm is AUTO's choice without a limit, is still
+   AUTO's choice at a quarter of its default workspace (where before a limit shrank nothing and
+   AUTO fell to a slower algorithm without workspace). */
+static void auto_keeps_tiled_when_it_fits(void** state) {
+  (void)state;
+  conv_case c = limit_case(GEMMCONV_LAYOUT_NCHW, 128, 128, 28, 3);
+  const gemmconv_algo tiled = algo_named("tiled-nchw");
+  float* filter = calloc(case_filter_count(&c), sizeof(float));
+  for (uint32_t threads = 1; threads <= 2; ++threads) {
+    c.threads = threads;
+    gemmconv_plan* plan = NULL;
+    assert_int_equal(create_limited(&c, tiled, SIZE_MAX, filter, NULL, &plan),
+                     GEMMCONV_STATUS_SUCCESS);
+    size_t full = 0;
+    assert_int_equal(gemmconv_plan_workspace_size(plan, &full), GEMMCONV_STATUS_SUCCESS);
+    gemmconv_plan_destroy(plan);
+    const size_t limits[] = {SIZE_MAX, full / 2, full / 4};
+    for (int i = 0; i < 3; ++i) {
+      assert_int_equal(create_limited(&c, GEMMCONV_ALGO_AUTO, limits[i], filter, NULL, &plan),
+                       GEMMCONV_STATUS_SUCCESS);
+      gemmconv_algo chosen;
+      size_t bytes = 0;
+      assert_int_equal(gemmconv_plan_algo(plan, &chosen), GEMMCONV_STATUS_SUCCESS);
+      assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
+      if (chosen != tiled)
+        fail_msg("AUTO chose %s at limit %zu on %u threads", gemmconv_algo_name(chosen), limits[i],
+                 threads);
+      assert_true(bytes <= limits[i]);
+      gemmconv_plan_destroy(plan);
+    }
+  }
+  free(filter);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(padded_3x3),
+      cmocka_unit_test(one_by_one),
+      cmocka_unit_test(strided_and_small_planes),
+      cmocka_unit_test(groups_batch_clamp),
+      cmocka_unit_test(auto_keeps_tiled_when_it_fits),
+  };
+  return cmocka_run_group_tests_name("tiled_limit", tests, NULL, NULL);
+}
