@@ -205,6 +205,7 @@ void size_workspace(const WorkspaceCosts& c, Tiling& t) {
 
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   Tiling t;
+  t.pack_kernels = &pack_kernels(selected_isa());
   choose_roles(d, kernel, t);
   choose_packing(d, t);
   const WorkspaceCosts costs = workspace_costs(d, t);

@@ -24,6 +24,7 @@
 #include "../../blis/microkernel.hpp"
 #include "../../conv/desc.hpp"
 #include "../../parallel/threads.hpp"
+#include "pack_kernels.hpp"
 
 namespace gemmconv {
 
@@ -75,8 +76,9 @@ enum class PixelPacking {
 
 struct Tiling {
   const MicroKernel* kernel = nullptr;
-  bool pixels_are_a = false;  // pixels on the MR side (else on the NR side)
-  int64_t pixel_width = 0;    // pixels per micro-panel (MR or NR)
+  const PackKernels* pack_kernels = nullptr;  // the packing loops of the ISA chosen at creation
+  bool pixels_are_a = false;                  // pixels on the MR side (else on the NR side)
+  int64_t pixel_width = 0;                    // pixels per micro-panel (MR or NR)
   int64_t pixel_pack = 0;     // packed stride of a pixel micro-panel (PACKMR or PACKNR)
   int64_t channel_width = 0;  // output channels per micro-panel (the other of MR, NR)
   int64_t channel_pack = 0;
