@@ -2,10 +2,12 @@
 // and compiled once per instruction set: each pack_kernels_<isa>.cpp defines GEMMCONV_ISA_NS and
 // GEMMCONV_VECTOR_FLOATS and includes this file. Everything here lives in that namespace and
 // uses no inline function of another header (see simd/vector_ops.hpp).
+#include <cassert>
 #include <cstdint>
 
 #include "../../simd/vector_ops.hpp"
 #include "pack_kernels.hpp"
+#include "tiling.hpp"  // the NCHW tables' records only: none of its inline functions is called
 
 namespace gemmconv {
 namespace GEMMCONV_ISA_NS {
@@ -15,6 +17,9 @@ constexpr int V = GEMMCONV_VECTOR_FLOATS;
 
 inline int64_t min64(int64_t a, int64_t b) {
   return a < b ? a : b;
+}
+inline int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
 }
 
 // ---- NHWC: runs of channels transposed into the panels ------------------------------------
@@ -172,11 +177,163 @@ void nhwc_block(const NhwcPackJob& j) {
   }
 }
 
+// ---- NCHW rows: runs of a row, strided by SW, copied into the panels -----------------------
+
+// Lanes 0, S, 2S, ... of the S vectors a[0..S) laid end to end: one two-source shuffle for the
+// first two, then one more per further vector, each keeping the lanes found so far.
+template <int N, int S, int... I>
+inline Vec<N> pick_first(Vec<N> a, Vec<N> b, std::integer_sequence<int, I...>) {
+  return __builtin_shufflevector(a, b, (I * S < 2 * N ? I * S : 0)...);
+}
+template <int N, int S, int M, int... I>
+inline Vec<N> pick_more(Vec<N> acc, Vec<N> v, std::integer_sequence<int, I...>) {
+  return __builtin_shufflevector(
+      acc, v, (I * S >= M * N && I * S < (M + 1) * N ? N + I * S - M * N : I)...);
+}
+template <int N, int S, int M>
+inline Vec<N> pick_rest(Vec<N> acc, const float* src) {
+  if constexpr (M < S) {
+    acc = pick_more<N, S, M>(acc, load_vec<N>(src + M * N), std::make_integer_sequence<int, N>());
+    return pick_rest<N, S, M + 1>(acc, src);
+  } else {
+    return acc;
+  }
+}
+// N floats src[0], src[S], ..., src[(N - 1) * S], reading src[0 .. N * S).
+template <int N, int S>
+inline Vec<N> load_strided(const float* src) {
+  if constexpr (S == 1) {
+    return load_vec<N>(src);
+  } else {
+    const Vec<N> first = pick_first<N, S>(load_vec<N>(src), load_vec<N>(src + N),
+                                          std::make_integer_sequence<int, N>());
+    return pick_rest<N, S, 2>(first, src);
+  }
+}
+
+// The vector width for a wide copy of W pixels: V when it divides W, else 4 when that does, else
+// none (0: element by element).
+constexpr int wide_width(int W) {
+  return W % V == 0 ? V : (W % 4 == 0 ? 4 : 0);
+}
+
+// dst[j] = src[j * S] for j < W (S = 0: stride sw at run time), reading src[0 .. W * S).
+template <int W, int S>
+inline void copy_wide(float* dst, const float* src, int64_t sw) {
+  constexpr int N = wide_width(W);
+  if constexpr (S > 0 && N > 0) {
+#pragma GCC unroll 8
+    for (int o = 0; o < W; o += N) store_lanes<N, N>(dst + o, load_strided<N, S>(src + o * S));
+  } else {
+    for (int64_t j = 0; j < W; ++j) dst[j] = src[j * sw];
+  }
+}
+
+inline void copy_exact(float* dst, const float* src, int64_t len, int64_t sw) {
+  for (int64_t j = 0; j < len; ++j) dst[j] = src[j * sw];
+}
+
+inline void zero_floats(float* dst, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) dst[j] = 0.0f;
+}
+
+// A segment whose unclipped run would leave the input tensor: clipped exactly.
+inline void copy_clipped(const TapEntry& e, const RowSegment& s, const float* xk, float* pk,
+                         int64_t sw) {
+  float* dst = pk + s.dest;
+  const float* src = xk + s.source;
+  const int64_t lo = clamp64(e.ox_begin - s.ox, 0, s.len);
+  const int64_t hi = clamp64(e.ox_end - s.ox, lo, s.len);
+  zero_floats(dst, lo);
+  for (int64_t j = lo; j < hi; ++j) dst[j] = src[j * sw];
+  zero_floats(dst + hi, s.len - hi);
+}
+
+// Brings `count` floats of a channel plane from `begin` on towards the cache, a line at a time.
+inline void prefetch_floats(const float* plane, int64_t begin, int64_t count) {
+  constexpr int64_t kLine = 64 / sizeof(float);
+  for (int64_t i = 0; i < count; i += kLine) __builtin_prefetch(plane + begin + i);
+}
+
+// W: the panel width (0: known at run time only); S: the column stride (0: at run time).
+template <int W, int S>
+void nchw_rows_for(const NchwRowsJob& j) {
+  const int64_t pw = j.pixel_width, pp = j.pixel_pack;
+  for (int64_t k = 0; k < j.kb; ++k) {
+    const TapEntry& e = j.table[k];
+    if (e.prefetch >= 0) prefetch_floats(j.x + e.prefetch, j.prefetch_begin, j.prefetch_count);
+    const float* xk = j.x + e.offset;
+    float* pk = j.pack + k * pp;
+    for (int64_t n = 0; n < j.segment_count; ++n) {
+      const RowSegment& g = j.segments[n];
+      if (!g.rows_inside) {
+        const int64_t iy = g.iy0 + e.dy;
+        if (iy < 0 || iy >= j.H) {
+          zero_floats(pk + g.dest, g.len);
+          continue;
+        }
+      }
+      // A wide copy ends inside its panel's stride (see NchwRowsJob), checked in debug builds.
+      assert(k * pp + g.dest % j.panel_floats + (g.copy == kCopyWide ? pw : g.len) <=
+             j.panel_floats);
+      if (W > 0 && g.copy == kCopyWide)
+        copy_wide<W, S>(pk + g.dest, xk + g.source, j.SW);
+      else if (g.copy == kCopyWide)
+        copy_exact(pk + g.dest, xk + g.source, pw, j.SW);
+      else if (g.copy == kCopyExact)
+        copy_exact(pk + g.dest, xk + g.source, g.len, j.SW);
+      else
+        copy_clipped(e, g, xk, pk, j.SW);
+    }
+    for (int64_t n = 0; n < j.edge_count; ++n) {
+      const EdgePixel& p = j.edges[n];
+      if (p.ox < e.ox_begin || p.ox >= e.ox_end) pk[p.dest] = 0.0f;
+    }
+  }
+}
+
+// The panel widths of BLIS's kernels, for the strides the vector copies pick (1 to 4).
+template <int W>
+void nchw_rows_width(const NchwRowsJob& j) {
+  switch (j.SW) {
+    case 1:
+      return nchw_rows_for<W, 1>(j);
+    case 2:
+      return nchw_rows_for<W, 2>(j);
+    case 3:
+      return nchw_rows_for<W, 3>(j);
+    case 4:
+      return nchw_rows_for<W, 4>(j);
+    default:
+      return nchw_rows_for<W, 0>(j);
+  }
+}
+
+void nchw_rows(const NchwRowsJob& j) {
+  switch (j.pixel_width) {
+    case 4:
+      return nchw_rows_width<4>(j);
+    case 8:
+      return nchw_rows_width<8>(j);
+    case 12:
+      return nchw_rows_width<12>(j);
+    case 16:
+      return nchw_rows_width<16>(j);
+    case 24:
+      return nchw_rows_width<24>(j);
+    case 32:
+      return nchw_rows_width<32>(j);
+    default:
+      return nchw_rows_for<0, 0>(j);
+  }
+}
+
 }  // namespace
 
 extern const PackKernels kPackKernels = {
     GEMMCONV_ISA,
     nhwc_block,
+    nchw_rows,
 };
 
 }  // namespace GEMMCONV_ISA_NS
