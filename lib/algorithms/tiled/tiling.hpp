@@ -46,7 +46,7 @@ struct RowSegment {
   int64_t source;    // oy * SH * W + ox * SW: add a tap's offset for its first input
   int64_t dest;      // offset in the packed block of the first pixel at k = 0
   bool rows_inside;  // every tap of the reduction block reads an input row of the image
-  uint8_t copy;      // how the run is copied (see pack_pixels_nchw.cpp)
+  uint8_t copy;      // how the run is copied (kCopyWide, ... in pack_kernels.hpp)
 };
 
 // A pixel of a packed block whose input column is in the left or right padding for some tap
