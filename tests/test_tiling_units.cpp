@@ -2,8 +2,9 @@
 // without a convolution around them: Tiling::thread_items must give every work item to exactly
 // one thread of any team, and the packed pixel panels must hold what a naive im2col of the input
 // puts there, in both layouts, with padding, strides and dilations, on the micro-kernel BLIS
-// runs in this process (BLIS_ARCH_TYPE chooses it). Built against the internal headers and
-// linked with the library's own objects.
+// runs in this process (BLIS_ARCH_TYPE chooses it), with every instruction-set variant of the
+// packing loops the CPU has. Built against the internal headers and linked with the library's
+// own objects.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -201,6 +202,22 @@ const Shape kPackShapes[] = {
     {"NHWC 1x1 stride 2", Layout::NHWC, 1, 1, 5, 3, 10, 10, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
     {"NHWC 40x40: several pixel blocks", Layout::NHWC, 1, 1, 3, 8, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1,
      1, 1},
+    {"NCHW long rows, 3 channels, 11x11 stride 4", Layout::NCHW, 1, 1, 3, 4, 15, 300, 11, 11, 4, 4,
+     1, 1, 0, 0, 0, 0},
+    {"NCHW long rows, stride 3, padding", Layout::NCHW, 1, 1, 4, 4, 12, 200, 3, 3, 3, 3, 1, 1, 1, 1,
+     1, 1},
+    {"NHWC 3 channels, 7x7 stride 2, padding 3: filter rows as runs", Layout::NHWC, 1, 1, 3, 8, 20,
+     21, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
+    {"NHWC 5 channels, 5x5 stride 4, small plane", Layout::NHWC, 1, 1, 5, 4, 9, 11, 5, 5, 4, 4, 1,
+     1, 2, 2, 2, 2},
+    {"NHWC 19 channels, stride 3, column dilation 2", Layout::NHWC, 2, 1, 19, 4, 13, 14, 3, 3, 3, 3,
+     1, 2, 2, 1, 2, 1},
+    {"NHWC 24 channels: runs no multiple of a vector", Layout::NHWC, 1, 1, 24, 4, 10, 12, 3, 3, 1,
+     1, 1, 1, 1, 1, 1, 1},
+    {"NHWC 7 channels, 9x9, 2 reduction blocks cutting filter rows", Layout::NHWC, 1, 1, 7, 4, 14,
+     15, 9, 9, 1, 1, 1, 1, 4, 4, 4, 4},
+    {"NHWC 2 groups of 3 channels, 5x5", Layout::NHWC, 1, 2, 6, 4, 11, 12, 5, 5, 1, 1, 1, 1, 2, 2,
+     2, 2},
 };
 
 // Element (k, p) of the patch matrix of image n and group g, from the definition: reduction
@@ -244,11 +261,12 @@ struct Workspace {
   float* data;
 };
 
-// Packs every reduction block of every pixel block of every image and group, and compares
-// each panel element (k, i) with im2col.
-void check_packing(const Shape& s, PixelPacking* seen_mode) {
+// Packs every reduction block of every pixel block of every image and group with the packing
+// loops of `isa`, and compares each panel element (k, i) with im2col.
+void check_packing(const Shape& s, gemmconv::Isa isa, PixelPacking* seen_mode) {
   const ConvDesc d = desc_of(s);
-  const Tiling t = gemmconv::make_tiling(d, kernel(), 1);
+  Tiling t = gemmconv::make_tiling(d, kernel(), 1);
+  t.pack_kernels = &gemmconv::pack_kernels(isa);
   *seen_mode = t.packing;
   // Input values are their index + 1: exact in float, never zero, so that a read of the wrong
   // element, or a zero where an element belongs, shows.
@@ -279,10 +297,10 @@ void check_packing(const Shape& s, PixelPacking* seen_mode) {
                 const float want = im2col(s, input, n, g, k0 + k, p);
                 if (!(got == want))
                   fail_msg(
-                      "%s (pixel panel width %lld, kc %lld): image %lld group %lld, k %lld, "
+                      "%s (%s, pixel panel width %lld, kc %lld): image %lld group %lld, k %lld, "
                       "pixel %lld: packed %g, im2col %g",
-                      s.what, (long long)pw, (long long)t.kc, (long long)n, (long long)g,
-                      (long long)(k0 + k), (long long)p, (double)got, (double)want);
+                      s.what, gemmconv::isa_name(isa), (long long)pw, (long long)t.kc, (long long)n,
+                      (long long)g, (long long)(k0 + k), (long long)p, (double)got, (double)want);
               }
         }
       }
@@ -293,9 +311,12 @@ void packed_panels_are_im2col(void** state) {
   (void)state;
   bool modes[4] = {false, false, false, false};
   bool several_blocks = false, several_k_blocks[2] = {false, false};
+  // Every variant of the packing loops this CPU runs (GEMMCONV_MAX_ISA lowers the ceiling).
+  const gemmconv::Isa best = gemmconv::selected_isa();
   for (const Shape& s : kPackShapes) {
-    PixelPacking mode;
-    check_packing(s, &mode);
+    PixelPacking mode = PixelPacking::Rows;
+    for (gemmconv::Isa isa : {gemmconv::Isa::Baseline, gemmconv::Isa::Avx2, gemmconv::Isa::Avx512})
+      if (static_cast<int>(isa) <= static_cast<int>(best)) check_packing(s, isa, &mode);
     modes[static_cast<int>(mode)] = true;
     const Tiling t = gemmconv::make_tiling(desc_of(s), kernel(), 1);
     several_blocks |= t.pixel_blocks > 1;

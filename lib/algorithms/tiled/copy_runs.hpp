@@ -30,18 +30,6 @@ inline void copy_short(float* dst, const float* src, int64_t len) {
   }
 }
 
-// dst[j] = src[j * sw] for j < len (sw = 1 when kUnitStride).
-template <int kWidth, bool kUnitStride>
-inline void copy_run(float* dst, const float* src, int64_t len, int64_t sw) {
-  if (kUnitStride) {
-    copy_short<kWidth>(dst, src, len);
-  } else if (kWidth > 0 && len == kWidth) {
-    for (int64_t j = 0; j < kWidth; ++j) dst[j] = src[j * sw];
-  } else {
-    for (int64_t j = 0; j < len; ++j) dst[j] = src[j * sw];
-  }
-}
-
 inline void zero_run(float* dst, int64_t len) {
   for (int64_t j = 0; j < len; ++j) dst[j] = 0.0f;
 }

@@ -4,9 +4,9 @@
 // copied unclipped, a panel's width at a time, whenever that stays inside the source: the
 // copies need no per-pixel test. The few pixels a tap puts in the left/right padding are
 // zeroed afterwards. Small planes (many such pixels, short rows) are first staged with their
-// padding into the workspace, and packed from there with nothing to clip.
+// padding into the workspace, and packed from there with nothing to clip. The copies of each k
+// are the per-ISA loops of pack_kernels_impl.hpp (strides up to 4 picked from whole vectors).
 #include <algorithm>
-#include <cassert>
 
 #include "../../conv/geometry.hpp"
 #include "copy_runs.hpp"
@@ -73,13 +73,6 @@ struct BlockCut {
   RowRange rows{0, 0};
 };
 
-// How a segment's run is copied for one tap.
-enum : uint8_t {
-  kCopyWide = 0,    // a whole panel width from the segment's start, unclipped (see pack_block)
-  kCopyExact = 1,   // its own length, unclipped
-  kCopyClipped = 2  // its own length, clipped to the image (the unclipped run leaves the input)
-};
-
 // Segments in panel order and, within a panel, in pixel order.
 // `x_at` is where x lies in the readable buffer (offsets from its start), `readable` its length
 // in floats: runs are checked as offsets, never by forming pointers outside the buffer.
@@ -109,7 +102,7 @@ BlockCut cut_block(const ConvDesc& d, const Tiling& t, PixelBlock block, const T
       const int64_t lowest = x_at + seg.source + b.offset_min;
       const int64_t highest = x_at + seg.source + b.offset_max;
       const bool inside = lowest >= 0;
-      seg.copy = inside && highest + (pw - 1) * d.SW < readable    ? kCopyWide
+      seg.copy = inside && highest + pw * d.SW <= readable         ? kCopyWide
                  : inside && highest + (len - 1) * d.SW < readable ? kCopyExact
                                                                    : kCopyClipped;
       s.segments[cut.segments++] = seg;
@@ -135,61 +128,6 @@ inline void prefetch_rows(const float* plane, RowRange rows) {
   constexpr int64_t kLine = 64 / sizeof(float);
   const float* p = plane + rows.begin;
   for (int64_t i = 0; i < rows.count; i += kLine) __builtin_prefetch(p + i);
-}
-
-// A segment whose unclipped run would leave the input tensor: clipped exactly.
-void pack_clipped(const ConvDesc& d, const TapEntry& e, const RowSegment& s, const float* xk,
-                  float* pk) {
-  const int64_t ox = s.ox;
-  float* dst = pk + s.dest;
-  const float* src = xk + s.source;
-  const int64_t lo = std::clamp<int64_t>(e.ox_begin - ox, 0, s.len);
-  const int64_t hi = std::clamp<int64_t>(e.ox_end - ox, lo, s.len);
-  zero_run(dst, lo);
-  for (int64_t j = lo; j < hi; ++j) dst[j] = src[j * d.SW];
-  zero_run(dst + hi, s.len - hi);
-}
-
-// For every k of the block, every segment in order, then the edge pixels: a segment whose row
-// this tap reads is copied as a whole panel width of input (kCopyWide): the pixels past its end
-// receive input that does not belong there, but they are the next segments' (copied next), or
-// the next row k + 1's (copied at k + 1), or the slack after the panel (see panel_stride()):
-// every copy is one fixed-size move, whatever the segment's length. Pixels whose column is in
-// the padding for this tap are zeroed last.
-template <int kWidth, bool kUnitStride>
-void pack_block(const ConvDesc& d, const Tiling& t, const TapEntry* table, int64_t kb,
-                const BlockCut& cut, const ThreadScratch& s, const float* x) {
-  const int64_t pw = t.pixel_width, pp = t.pixel_pack;
-  const RowSegment* segments = s.segments;
-  for (int64_t k = 0; k < kb; ++k) {
-    const TapEntry& e = table[k];
-    if (e.prefetch >= 0) prefetch_rows(x + e.prefetch, cut.rows);
-    const float* xk = x + e.offset;
-    float* pk = s.pack + k * pp;
-    for (int64_t n = 0; n < cut.segments; ++n) {
-      const RowSegment& g = segments[n];
-      if (!g.rows_inside) {
-        const int64_t iy = g.iy0 + e.dy;
-        if (iy < 0 || iy >= d.H) {
-          zero_run(pk + g.dest, g.len);
-          continue;
-        }
-      }
-      // The invariant above, checked in debug builds: a wide copy ends inside its panel's stride.
-      assert(k * pp + g.dest % t.panel_floats + (g.copy == kCopyWide ? pw : g.len) <=
-             t.panel_floats);
-      if (g.copy == kCopyWide)
-        copy_run<kWidth, kUnitStride>(pk + g.dest, xk + g.source, pw, d.SW);
-      else if (g.copy == kCopyExact)
-        copy_run<0, kUnitStride>(pk + g.dest, xk + g.source, g.len, d.SW);
-      else
-        pack_clipped(d, e, g, xk, pk);
-    }
-    for (int64_t n = 0; n < cut.edges; ++n) {
-      const EdgePixel& p = s.edges[n];
-      if (p.ox < e.ox_begin || p.ox >= e.ox_end) pk[p.dest] = 0.0f;
-    }
-  }
 }
 
 // Flat: every tap reads its plane shifted by whole rows, so row k of the block is one run of
@@ -277,12 +215,23 @@ void pack_pixels_nchw(const ConvDesc& d, const Tiling& t, const float* input, co
     return;
   }
   const BlockCut cut = cut_block(source, t, block, bounds, from_at, readable, scratch);
-  with_panel_width(t.pixel_width, [&](auto width) {
-    if (d.SW == 1)
-      pack_block<decltype(width)::value, true>(source, t, scratch.table, kb, cut, scratch, from);
-    else
-      pack_block<decltype(width)::value, false>(source, t, scratch.table, kb, cut, scratch, from);
-  });
+  NchwRowsJob job;
+  job.table = scratch.table;
+  job.segments = scratch.segments;
+  job.edges = scratch.edges;
+  job.x = from;
+  job.pack = scratch.pack;
+  job.kb = kb;
+  job.segment_count = cut.segments;
+  job.edge_count = cut.edges;
+  job.H = source.H;
+  job.SW = source.SW;
+  job.pixel_width = t.pixel_width;
+  job.pixel_pack = t.pixel_pack;
+  job.panel_floats = t.panel_floats;
+  job.prefetch_begin = cut.rows.begin;
+  job.prefetch_count = cut.rows.count;
+  t.pack_kernels->nchw_rows(job);
   zero_block_tails(t, block, kb, scratch.pack);
 }
 

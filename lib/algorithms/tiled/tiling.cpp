@@ -247,6 +247,7 @@ void size_workspace(const WorkspaceCosts& c, Tiling& t) {
 
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads, std::size_t limit) {
   Tiling t;
+  t.pack_kernels = &pack_kernels(selected_isa());
   choose_roles(d, kernel, t);
   // Every thread gets the same share: the threads used (at most `threads`) then fit the limit.
   const std::size_t budget = std::min(kMaxThreadBytes, limit / std::size_t(std::max(threads, 1)));

@@ -24,6 +24,7 @@
 #include "../../blis/microkernel.hpp"
 #include "../../conv/desc.hpp"
 #include "../../parallel/threads.hpp"
+#include "pack_kernels.hpp"
 
 namespace gemmconv {
 
@@ -45,7 +46,7 @@ struct RowSegment {
   int64_t source;    // oy * SH * W + ox * SW: add a tap's offset for its first input
   int64_t dest;      // offset in the packed block of the first pixel at k = 0
   bool rows_inside;  // every tap of the reduction block reads an input row of the image
-  uint8_t copy;      // how the run is copied (see pack_pixels_nchw.cpp)
+  uint8_t copy;      // how the run is copied (kCopyWide, ... in pack_kernels.hpp)
 };
 
 // A pixel of a packed block whose input column is in the left or right padding for some tap
@@ -75,8 +76,9 @@ enum class PixelPacking {
 
 struct Tiling {
   const MicroKernel* kernel = nullptr;
-  bool pixels_are_a = false;  // pixels on the MR side (else on the NR side)
-  int64_t pixel_width = 0;    // pixels per micro-panel (MR or NR)
+  const PackKernels* pack_kernels = nullptr;  // the packing loops of the ISA chosen at creation
+  bool pixels_are_a = false;                  // pixels on the MR side (else on the NR side)
+  int64_t pixel_width = 0;                    // pixels per micro-panel (MR or NR)
   int64_t pixel_pack = 0;     // packed stride of a pixel micro-panel (PACKMR or PACKNR)
   int64_t channel_width = 0;  // output channels per micro-panel (the other of MR, NR)
   int64_t channel_pack = 0;
