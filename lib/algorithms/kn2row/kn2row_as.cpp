@@ -17,8 +17,10 @@
 // or W.
 //
 // Threads: output rows are split into one band per thread; each thread runs every tap on its
-// own band's rows (disjoint writes, no barrier), so the results depend on the thread count
-// only through where panels start.
+// own band's rows (disjoint writes, no barrier). Where panels start moves with the bands, but
+// every output still gets each reduction block's sum in the kernel's one order, added to Y with
+// one rounding (straight, through BLIS's edge tile or through the tile buffer alike): the
+// results are the same bits at any thread count.
 #include <algorithm>
 
 #include "../../base/checked.hpp"
