@@ -14,7 +14,7 @@
 
 #include "harness.h"
 
-enum { ALL_TAPS, ONE_TAP, NO_BUFFER }; /* the three workspace formulas */
+enum { ALL_TAPS, ONE_TAP, PANEL }; /* the three workspace formulas */
 
 typedef struct family_member {
   const char* name;
@@ -23,24 +23,37 @@ typedef struct family_member {
 } family_member;
 
 static const family_member family[] = {
-    {"kn2row", GEMMCONV_LAYOUT_NCHW, ALL_TAPS},     {"kn2col", GEMMCONV_LAYOUT_NHWC, ALL_TAPS},
-    {"kn2row-aa", GEMMCONV_LAYOUT_NCHW, ONE_TAP},   {"kn2col-aa", GEMMCONV_LAYOUT_NHWC, ONE_TAP},
-    {"kn2row-as", GEMMCONV_LAYOUT_NCHW, NO_BUFFER}, {"kn2col-as", GEMMCONV_LAYOUT_NHWC, NO_BUFFER},
+    {"kn2row", GEMMCONV_LAYOUT_NCHW, ALL_TAPS},   {"kn2col", GEMMCONV_LAYOUT_NHWC, ALL_TAPS},
+    {"kn2row-aa", GEMMCONV_LAYOUT_NCHW, ONE_TAP}, {"kn2col-aa", GEMMCONV_LAYOUT_NHWC, ONE_TAP},
+    {"kn2row-as", GEMMCONV_LAYOUT_NCHW, PANEL},   {"kn2col-as", GEMMCONV_LAYOUT_NHWC, PANEL},
 };
 enum { FAMILY_SIZE = sizeof family / sizeof family[0] };
 
-/* The workspace formula of each member, in bytes, independent of the thread count:
-   all taps KH*KW*M'*H*W floats, one tap M'*H*W floats, -as none. */
+/* The workspace formulas of the buffering members, in bytes, independent of the thread count:
+   all taps KH*KW*M'*H*W floats, one tap M'*H*W floats. */
 static size_t expected_workspace(const family_member* f, const gemmconv_conv_desc* d) {
   const size_t per_tap = (size_t)(d->out_channels / d->groups) * d->in_height * d->in_width;
-  switch (f->workspace) {
-    case ALL_TAPS:
-      return (size_t)d->kernel_height * d->kernel_width * per_tap * sizeof(float);
-    case ONE_TAP:
-      return per_tap * sizeof(float);
-    default:
-      return 0;
-  }
+  return (f->workspace == ALL_TAPS ? (size_t)d->kernel_height * d->kernel_width : 1) * per_tap *
+         sizeof(float);
+}
+
+/* -as keeps, per thread of a band of output rows (min(threads, Ho) bands), one packed input
+   panel of at most BLIS's KC rows and one micro-tile: the same bytes per thread whatever H, W
+   and M, and small (the largest BLIS sgemm kernel's KC x MR panel is under 64 KiB). */
+static void check_panel_workspace(const family_member* f, const conv_case* c, size_t bytes) {
+  conv_case other = *c;
+  other.threads = 1;
+  const size_t one = plan_workspace_bytes(&other, algo_named(f->name));
+  other.desc.in_height = c->desc.in_height * 3 + 1;
+  other.desc.in_width = c->desc.in_width * 2 + 5;
+  other.desc.out_channels = c->desc.out_channels * 4;
+  assert_int_equal(plan_workspace_bytes(&other, algo_named(f->name)), one);
+  const gemmconv_conv_desc* d = &c->desc;
+  const uint32_t out_rows =
+      d->in_height + d->pad_top + d->pad_bottom - d->dilation_height * (d->kernel_height - 1);
+  const uint32_t bands = c->threads < out_rows ? c->threads : out_rows;
+  assert_int_equal(bytes, bands * one);
+  assert_true(one > 0 && one <= 96 * 1024);
 }
 
 static void workspace_formulas(void** state) {
@@ -67,7 +80,10 @@ static void workspace_formulas(void** state) {
       assert_int_equal(try_plan(&c, algo_named(family[a].name), &plan), GEMMCONV_STATUS_SUCCESS);
       size_t bytes = 1;
       assert_int_equal(gemmconv_plan_workspace_size(plan, &bytes), GEMMCONV_STATUS_SUCCESS);
-      assert_int_equal(bytes, expected_workspace(&family[a], &c.desc));
+      if (family[a].workspace == PANEL)
+        check_panel_workspace(&family[a], &c, bytes);
+      else
+        assert_int_equal(bytes, expected_workspace(&family[a], &c.desc));
       gemmconv_plan_destroy(plan);
       assert_int_equal(check_algorithm(&c, algo_named(family[a].name)), 1);
     }
@@ -263,6 +279,59 @@ static void wider_images(void** state) {
     }
 }
 
+/* What -as's own tiling of the micro-kernel gets wrong first: channel counts that are no
+   multiple of any kernel's MR or NR (a partial channel panel, a partial pixel panel), C' above
+   BLIS's KC (several reduction blocks accumulating into Y), rows longer than a pixel panel and
+   rectangles narrower than the image (tiles that cross a row end go through the tile buffer),
+   dilation with asymmetric padding, taps whose rectangle is empty, groups, batch, bias and
+   clamp, on 1, 2 and 3 threads, both layouts; and, on the case with the most tiles crossing
+   row ends, no dependence of the bits on the thread count (every output sums each reduction
+   block in one order whichever panel holds it). tests/meson.build runs
+   this again on the AVX2 and SSE/AVX kernels. */
+static void micro_kernel_tiles(void** state) {
+  (void)state;
+  /* {G, C, M, H, W, KH, KW, DH, DW, pad t, b, l, r, batch, bias, clamp} */
+  const uint32_t cases[][16] = {
+      {1, 520, 37, 5, 41, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* 2 or 3 reduction blocks */
+      {1, 13, 50, 6, 70, 3, 3, 2, 3, 0, 2, 3, 1, 2, 1, 0},  /* long rows, dilation, asymmetric */
+      {1, 33, 29, 5, 6, 3, 3, 3, 3, 1, 1, 1, 1, 1, 0, 1},   /* taps with empty rectangles */
+      {2, 600, 40, 4, 9, 3, 3, 1, 1, 2, 0, 0, 2, 2, 1, 1},  /* groups, C' = 300 */
+      {1, 7, 3, 3, 33, 1, 5, 1, 1, 0, 0, 2, 2, 1, 1, 0},    /* one row per panel, more or less */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
+    for (uint32_t threads = 1; threads <= 3; ++threads) {
+      const uint32_t* v = cases[i];
+      conv_case c = base_case();
+      c.desc.groups = v[0];
+      c.desc.in_channels = v[1];
+      c.desc.out_channels = v[2];
+      c.desc.in_height = v[3];
+      c.desc.in_width = v[4];
+      c.desc.kernel_height = v[5];
+      c.desc.kernel_width = v[6];
+      c.desc.dilation_height = v[7];
+      c.desc.dilation_width = v[8];
+      c.desc.pad_top = v[9];
+      c.desc.pad_bottom = v[10];
+      c.desc.pad_left = v[11];
+      c.desc.pad_right = v[12];
+      c.desc.batch = v[13];
+      c.with_bias = v[14];
+      if (v[15]) {
+        c.output_min = -0.5f;
+        c.output_max = 0.75f;
+      }
+      c.threads = threads;
+      for (int l = 0; l < 2; ++l) {
+        c.desc.layout = l ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW;
+        c.desc.filter_layout = (l + i) % 2 ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW;
+        const gemmconv_algo algo = algo_named(l ? "kn2col-as" : "kn2row-as");
+        assert_int_equal(check_algorithm(&c, algo), 1);
+        if (threads == 1 && i == 1) check_same_bits_across_threads(&c, algo);
+      }
+    }
+}
+
 /* Padding contributes exactly nothing: with NaN in the first and last input column of every
    row, an output is NaN exactly when its receptive field holds one of them (as with direct);
    reading across a row end (the wrap of a shifted flat view), even to subtract it again,
@@ -329,6 +398,7 @@ int main(void) {
       cmocka_unit_test(geometry_sweep),      cmocka_unit_test(features),
       cmocka_unit_test(all_padding_outputs), cmocka_unit_test(dilation_leaves_gaps),
       cmocka_unit_test(wider_images),        cmocka_unit_test(padding_contributes_nothing),
+      cmocka_unit_test(micro_kernel_tiles),
   };
   return cmocka_run_group_tests_name("family_kn2row", tests, NULL, NULL);
 }
