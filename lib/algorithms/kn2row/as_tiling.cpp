@@ -44,7 +44,7 @@ AsTiling make_as_tiling(const ConvDesc& d, const MicroKernel& kernel, int thread
   return t;
 }
 
-std::size_t as_workspace_bytes(const ConvDesc& d, int threads) {
+std::size_t as_workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
   const AsTiling t = make_as_tiling(d, micro_kernel(), threads);
   return checked_mul(t.thread_bytes, std::size_t(t.bands));
 }

@@ -79,7 +79,8 @@ struct AsTiling {
 // The tiling of `d` for `threads` threads on `kernel`. Throws Overflow.
 AsTiling make_as_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads);
 
-// Exact workspace: bands x per-thread bytes. Throws Overflow.
-std::size_t as_workspace_bytes(const ConvDesc& d, int threads);
+// Exact workspace: bands x per-thread bytes (one panel each: the least the algorithm runs in,
+// whatever the limit). Throws Overflow.
+std::size_t as_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit);
 
 }  // namespace gemmconv
