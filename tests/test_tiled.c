@@ -133,12 +133,10 @@ static void flat_many_blocks(void** state) {
   check_tiled(c);
 }
 
-/* Few pixel blocks for the threads: the team shares each block, every thread packing a share of
-   its panels into one of two alternating buffers. Several reduction blocks (the buffers
-   alternate within a block and across blocks), images and groups (the alternation carries over
-   from one block to the next), bias and clamp; 2, 3 and 4 threads against the reference and
-   bit for bit against 1 thread. */
-static void team_shared_blocks(void** state) {
+/* Few pixel blocks for the threads: the threads share out pixel panels, a thread's range
+   crossing blocks, images and groups. Several reduction blocks, bias and clamp; 2, 3 and 4
+   threads against the reference and bit for bit against 1 thread. */
+static void few_blocks_split_by_pixels(void** state) {
   (void)state;
   conv_case c = edge_case(2 * 150, 2 * 35, 14, 13, 3);
   case_channels(&c, 2, 2 * 150, 2 * 35);
@@ -298,7 +296,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reduction_and_tile_edges),
       cmocka_unit_test(reduction_one_past_kc),
-      cmocka_unit_test(team_shared_blocks),
+      cmocka_unit_test(few_blocks_split_by_pixels),
       cmocka_unit_test(several_pixel_and_channel_blocks),
       cmocka_unit_test(strides_dilation_groups),
       cmocka_unit_test(wide_rows),

@@ -22,6 +22,7 @@
 // one rounding (straight, through BLIS's edge tile or through the tile buffer alike): the
 // results are the same bits at any thread count.
 #include <algorithm>
+#include <cstdlib>
 
 #include "../../base/checked.hpp"
 #include "../../parallel/for_each_share.hpp"
@@ -80,21 +81,34 @@ void clamp_rows(const Plan& plan, const AsTiling& t, float* y, int64_t begin, in
     }
 }
 
-// All taps of one image and group on output rows [begin, end).
+// Output rows per pass over the taps. Every tap adds into every output of the pass, so a pass
+// whose outputs stay in L2 (as many floats as BLIS's MC x KC block, which BLIS sizes to stay in
+// L2) reads and writes Y from memory once instead of once per tap and reduction block.
+int64_t rows_per_pass(const ConvDesc& d, const AsTiling& t) {
+  const int64_t l2_floats = t.kernel->mc * t.kernel->kc;
+  return std::max<int64_t>(1, l2_floats / std::max<int64_t>(1, t.channels * d.Wo));
+}
+
+// All taps of one image and group on output rows [begin, end), a pass of rows at a time. Each
+// output's sum runs over the taps and reduction blocks in the same order whatever the passes.
 void accumulate_band(const Plan& plan, const AsTiling& t, const AsOperands& op, const float* bias,
                      int64_t begin, int64_t end, const AsScratch& s, MicroTileRunner& kernel) {
   const ConvDesc& d = plan.desc;
-  start_rows(plan, t, op.y, bias, begin, end);
-  for (int64_t tap = 0; tap < t.taps; ++tap) {
-    const TapShift shift = tap_shift(d, tap);
-    const int64_t a = std::max(begin, shift.rows.begin), b = std::min(end, shift.rows.end);
-    if (a >= b || shift.cols.begin >= shift.cols.end) continue;
-    const TapRect r{a,        b - a,   shift.cols.begin, shift.cols.end - shift.cols.begin,
-                    shift.dy, shift.dx};
-    for (int64_t k0 = 0; k0 < t.reduction; k0 += t.kc)
-      accumulate_tap_block(d, t, op, tap, r, k0, s, kernel);
+  const int64_t pass = getenv("NOPASS") ? end - begin : rows_per_pass(d, t);
+  for (int64_t first = begin; first < end; first += pass) {
+    const int64_t last = std::min(end, first + pass);
+    start_rows(plan, t, op.y, bias, first, last);
+    for (int64_t tap = 0; tap < t.taps; ++tap) {
+      const TapShift shift = tap_shift(d, tap);
+      const int64_t a = std::max(first, shift.rows.begin), b = std::min(last, shift.rows.end);
+      if (a >= b || shift.cols.begin >= shift.cols.end) continue;
+      const TapRect r{a,        b - a,   shift.cols.begin, shift.cols.end - shift.cols.begin,
+                      shift.dy, shift.dx};
+      for (int64_t k0 = 0; k0 < t.reduction; k0 += t.kc)
+        accumulate_tap_block(d, t, op, tap, r, k0, s, kernel);
+    }
+    clamp_rows(plan, t, op.y, first, last);
   }
-  clamp_rows(plan, t, op.y, begin, end);
 }
 
 void run_as(const Plan& plan, const float* input, float* output, float* workspace) {

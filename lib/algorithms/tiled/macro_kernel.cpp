@@ -44,32 +44,28 @@ Step make_step(const Plan& plan, const Tiling& t, const float* input, float* out
   s.x = input + work.image * d.in_image() + work.group * d.Cg() * (nchw ? d.H * d.W : 1);
   s.y = output + work.image * d.out_image() + work.group * d.Mg() * t.out_channel_stride;
   s.group = work.group;
-  s.block = {t.block_first_panel(work.block), t.block_panel_count(work.block)};
+  s.block = {t.block_first_panel(work.block) + work.panel_begin, work.panel_end - work.panel_begin};
   s.k0 = 0;
   s.kb = 0;
   return s;
 }
 
-// Packs panels [first, end) of the step's block into `pack` (the block's panel 0), with the
-// ones row of the bias on the last reduction block.
-void pack_step(const Plan& plan, const Tiling& t, const float* input, const Step& s, int64_t first,
-               int64_t end, float* pack, ThreadScratch scratch) {
-  if (first >= end) return;
-  const PixelBlock part{s.block.first_panel + first, end - first};
-  scratch.pack = pack + first * t.panel_floats;
+// Packs the step's block into scratch.pack, with the ones row of the bias on the last reduction
+// block.
+void pack_step(const Plan& plan, const Tiling& t, const float* input, const Step& s,
+               const ThreadScratch& scratch) {
   if (plan.desc.layout == Layout::NCHW)
-    pack_pixels_nchw(plan.desc, t, input, s.x, part, s.k0, s.kb, scratch);
+    pack_pixels_nchw(plan.desc, t, input, s.x, s.block, s.k0, s.kb, scratch);
   else
-    pack_pixels_nhwc(plan.desc, t, s.x, part, s.k0, s.kb, scratch);
+    pack_pixels_nhwc(plan.desc, t, s.x, s.block, s.k0, s.kb, scratch);
   if (s.k0 + s.kb == t.reduction && plan.has_bias())
-    pack_ones_row(t, scratch.pack, part.panels, s.kb);
+    pack_ones_row(t, scratch.pack, s.block.panels, s.kb);
 }
 
 // The tiles of channel panels [c_begin, c_end) against the step's packed block, in the order
-// that keeps the kernel's reused operand in cache; only those whose position in that order is
-// in [tile_begin, tile_end).
+// that keeps the kernel's reused operand in cache.
 void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const float* pack,
-                    int64_t c_begin, int64_t c_end, int64_t tile_begin, int64_t tile_end) {
+                    int64_t c_begin, int64_t c_end) {
   MicroTileRunner kernel(*t.kernel);
   const float beta = s.k0 == 0 ? 0.0f : 1.0f;
   const bool last = s.k0 + s.kb == t.reduction;
@@ -77,14 +73,11 @@ void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const floa
   const int64_t rows = s.kb + (last && plan.has_bias() ? 1 : 0);
   const int64_t ps = t.out_pixel_stride, cs = t.out_channel_stride;
   const int64_t pw = t.pixel_width, cw = t.channel_width, stride = t.panel_floats;
-  int64_t position = 0;
 
   // One micro-tile: pixel panel q of the block against channel panel c of the group. The
   // prefetch hints name the next panel along the inner loop (past the end is harmless:
   // prefetches do not fault).
   auto tile = [&](int64_t q, int64_t c) {
-    const int64_t at = position++;
-    if (at < tile_begin || at >= tile_end) return;
     const int64_t p0 = (s.block.first_panel + q) * pw, m0 = c * cw;
     const int64_t np = std::min(pw, t.pixels - p0), nc = std::min(cw, t.channels - m0);
     const float* pixels = pack + q * stride;
@@ -118,26 +111,10 @@ void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const floa
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
                    const TileWork& work, const ThreadScratch& scratch) {
   Step s = make_step(plan, t, input, output, work);
-  const int64_t tiles = (work.channel_end - work.channel_begin) * s.block.panels;
   for (s.k0 = 0; s.k0 < t.reduction; s.k0 += t.kc) {
     s.kb = std::min(t.kc, t.reduction - s.k0);
-    pack_step(plan, t, input, s, 0, s.block.panels, scratch.pack, scratch);
-    run_step_tiles(plan, t, s, scratch.pack, work.channel_begin, work.channel_end, 0, tiles);
-  }
-}
-
-void run_team_block(const Plan& plan, const Tiling& t, const float* input, float* output,
-                    const TileWork& work, const ThreadScratch& scratch, float* workspace, int index,
-                    int team, int64_t& step) {
-  Step s = make_step(plan, t, input, output, work);
-  const Range panels = split_range(s.block.panels, team, index);
-  const Range tiles = split_range(t.channel_panels * s.block.panels, team, index);
-  for (s.k0 = 0; s.k0 < t.reduction; s.k0 += t.kc, ++step) {
-    s.kb = std::min(t.kc, t.reduction - s.k0);
-    float* pack = t.team_block(workspace, step);
-    pack_step(plan, t, input, s, panels.begin, panels.end, pack, scratch);
-    team_barrier();
-    run_step_tiles(plan, t, s, pack, 0, t.channel_panels, tiles.begin, tiles.end);
+    pack_step(plan, t, input, s, scratch);
+    run_step_tiles(plan, t, s, scratch.pack, work.channel_begin, work.channel_end);
   }
 }
 

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 
-#include "../../parallel/threads.hpp"
 #include "../../plan.hpp"
 #include "tiling.hpp"
 
@@ -16,18 +15,11 @@ namespace gemmconv {
 struct TileWork {
   int64_t image, group, block;         // the pixel block
   int64_t channel_begin, channel_end;  // channel panels [begin, end) of the group
+  int64_t panel_begin, panel_end;      // the block's pixel panels [begin, end), from its first
 };
 
-// One thread alone on `work`; `scratch` is its workspace, its own block included.
+// One thread on `work`; `scratch` is its workspace.
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
                    const TileWork& work, const ThreadScratch& scratch);
-
-// Thread `index` of `team` on the whole of block `work` (all its channel panels), with the rest
-// of the team: packs its share of the block's panels into the team buffer of each reduction
-// step, waits for the team, runs its share of the tiles. Every thread of the team must call it
-// for the same blocks in the same order; `step` counts the reduction steps across them.
-void run_team_block(const Plan& plan, const Tiling& t, const float* input, float* output,
-                    const TileWork& work, const ThreadScratch& scratch, float* workspace, int index,
-                    int team, int64_t& step);
 
 }  // namespace gemmconv

@@ -43,21 +43,27 @@ void prepare_tiled(Plan& plan, const FilterView& filter) {
 
 // Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
 // channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
-// each pixel block it touches once per reduction block. With team blocks every thread works on
-// every block instead (run_team_block). Every output element is computed by one micro-kernel
-// call sequence whatever the partition, so results do not depend on threads.
+// each pixel block it touches once per reduction block. With split_pixels it takes a range of
+// pixel panels instead, each block's share of it with all channel panels. Every output element
+// is computed by one micro-kernel call sequence whatever the partition, so results do not
+// depend on threads.
 void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
   const Tiling& t = plan.state_as<TiledState>().tiling;
   const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
   run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
     const ThreadScratch scratch = t.scratch(workspace, index);
-    if (t.team_blocks) {
-      int64_t step = 0;
-      for (int64_t block = 0; block < t.items / t.channel_panels; ++block) {
-        const int64_t image_group = block / t.pixel_blocks;
-        const TileWork work{image_group / plan.desc.G, image_group % plan.desc.G,
-                            block % t.pixel_blocks, 0, t.channel_panels};
-        run_team_block(plan, t, input, output, work, scratch, workspace, index, team_size, step);
+    if (t.split_pixels) {
+      const Range mine = t.thread_panels(index, team_size);
+      for (int64_t panel = mine.begin; panel < mine.end;) {
+        const int64_t image_group = panel / t.pixel_panels, p = panel % t.pixel_panels;
+        TileWork work{
+            image_group / plan.desc.G, image_group % plan.desc.G, 0, 0, t.channel_panels, 0, 0};
+        while (t.block_first_panel(work.block) + t.block_panel_count(work.block) <= p) ++work.block;
+        const int64_t first = t.block_first_panel(work.block);
+        work.panel_begin = p - first;
+        work.panel_end = std::min(t.block_panel_count(work.block), mine.end - panel + p - first);
+        run_tile_work(plan, t, input, output, work, scratch);
+        panel += work.panel_end - work.panel_begin;
       }
       return;
     }
@@ -70,6 +76,8 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
       work.block = rest / t.channel_panels;
       work.channel_begin = rest % t.channel_panels;
       work.channel_end = std::min(t.channel_panels, work.channel_begin + (mine.end - item));
+      work.panel_begin = 0;
+      work.panel_end = t.block_panel_count(work.block);
       run_tile_work(plan, t, input, output, work, scratch);
       item += work.channel_end - work.channel_begin;
     }

@@ -58,26 +58,21 @@ Range Tiling::thread_items(int index, int team) const {
 }
 
 ThreadScratch Tiling::scratch(void* workspace, int index) const {
-  unsigned char* p =
-      static_cast<unsigned char*>(workspace) + team_bytes + std::size_t(index) * thread_bytes;
+  unsigned char* p = static_cast<unsigned char*>(workspace) + std::size_t(index) * thread_bytes;
   unsigned char* part[6];
   const std::array<std::size_t, 6> sizes = parts();
   for (std::size_t i = 0; i < sizes.size(); p += sizes[i], ++i) part[i] = p;
-  return {pack_bytes > 0 ? reinterpret_cast<float*>(part[0]) : nullptr,
-          reinterpret_cast<TapEntry*>(part[1]),
-          reinterpret_cast<RowSegment*>(part[2]),
-          reinterpret_cast<EdgePixel*>(part[3]),
-          reinterpret_cast<float*>(part[4]),
-          reinterpret_cast<float*>(part[5])};
+  return {reinterpret_cast<float*>(part[0]),      reinterpret_cast<TapEntry*>(part[1]),
+          reinterpret_cast<RowSegment*>(part[2]), reinterpret_cast<EdgePixel*>(part[3]),
+          reinterpret_cast<float*>(part[4]),      reinterpret_cast<float*>(part[5])};
 }
 
-float* Tiling::team_block(void* workspace, int64_t step) const {
-  return reinterpret_cast<float*>(static_cast<unsigned char*>(workspace) +
-                                  std::size_t(step % 2) * block_bytes);
+Range Tiling::thread_panels(int index, int team) const {
+  return split_range(items / (pixel_blocks * channel_panels) * pixel_panels, team, index);
 }
 
 std::size_t Tiling::workspace_bytes() const {
-  return checked_add(team_bytes, checked_mul(thread_bytes, std::size_t(threads)));
+  return checked_mul(thread_bytes, std::size_t(threads));
 }
 
 namespace {
@@ -196,8 +191,9 @@ WorkspaceCosts workspace_costs(const ConvDesc& d, Tiling& t) {
   return c;
 }
 
-// Below this many pixel blocks per thread, the team shares each block (Tiling::team_blocks).
-constexpr int64_t kTeamBlocksPerThread = 4;
+// Below this many pixel blocks per thread, the threads share out pixel panels
+// (Tiling::split_pixels).
+constexpr int64_t kSplitBlocksPerThread = 4;
 
 // Pixel panels a thread's workspace of `budget` bytes holds beside the fixed part.
 int64_t panels_within(const WorkspaceCosts& c, std::size_t budget) {
@@ -222,21 +218,23 @@ void choose_blocking(const ConvDesc& d, const MicroKernel& kernel, const Workspa
       checked_product(std::size_t(d.N), d.G, t.pixel_blocks, t.channel_panels);
   t.items = int64_t(items);
   t.threads = int(std::min<int64_t>(std::max(threads, 1), t.items));
-  // Sharing blocks costs a wait for the slowest thread at every reduction step; a thread that
-  // owns several blocks repacks at most the one it shares with a neighbour, a small part of its
-  // packing.
-  const int64_t blocks = int64_t(items) / t.channel_panels;
-  t.team_blocks =
-      t.threads > 1 && blocks < kTeamBlocksPerThread * t.threads && t.block_panels >= t.threads;
+  // A thread that owns several blocks repacks at most the one it shares with a neighbour, a
+  // small part of its packing. With fewer blocks, sharing out pixel panels (at least two a
+  // thread) packs each once but has every thread read the whole filter: it pays when the filter
+  // (M' rows of the reduction) is smaller than the image's patch matrix (Ho * Wo rows), as on
+  // 28x28 layers, and not on 7x7 and 14x14 layers with hundreds of channels (measured at 2
+  // threads on ResNet-50, skx).
+  const int64_t blocks = t.items / t.channel_panels;
+  const int64_t panels = blocks / t.pixel_blocks * t.pixel_panels;
+  t.split_pixels = t.threads > 1 && blocks < kSplitBlocksPerThread * t.threads &&
+                   panels >= 2 * int64_t(t.threads) && t.channels < t.pixels;
 }
 
 // The parts of a thread's workspace that grow with the pixel block, and their sum.
 void size_workspace(const WorkspaceCosts& c, Tiling& t) {
   const std::size_t panels = std::size_t(t.block_panels);
-  t.block_bytes =
+  t.pack_bytes =
       round_up(checked_add(checked_mul(c.panel_bytes, panels), kMicroKernelReadAhead), 64);
-  t.pack_bytes = t.team_blocks ? 0 : t.block_bytes;
-  t.team_bytes = t.team_blocks ? checked_mul(t.block_bytes, std::size_t{2}) : 0;
   t.segment_bytes = round_up(checked_product(sizeof(RowSegment), c.segments_per_panel, panels), 64);
   t.edge_bytes = round_up(checked_product(sizeof(EdgePixel), c.edges_per_panel, panels), 64);
   t.thread_bytes = 0;
@@ -275,8 +273,6 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads, st
 }
 
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {
-  // Shared blocks (two for the team) take no more than a block per thread: a team shares them
-  // only from two threads on.
   return make_tiling(d, micro_kernel(), threads, limit).workspace_bytes();
 }
 

@@ -100,16 +100,14 @@ struct Tiling {
   // Work items: (image, group, pixel block, channel panel), channel panel fastest.
   int64_t items = 0;
   int threads = 1;  // threads actually used (<= the plan's)
-  // Whether the team shares each pixel block: with few blocks per thread, threads splitting a
-  // block's channel panels would each pack the whole block. Shared, every thread packs a share
-  // of the block's panels into one of two team buffers (alternating by reduction step, so the
-  // next step's packing never overwrites a block another thread still reads), waits for the
-  // others, then runs its share of the block's tiles.
-  bool team_blocks = false;
-  std::size_t block_bytes = 0;  // kc x block_panels pixel micro-panels (one packed block)
-  std::size_t team_bytes = 0;   // the two team buffers (team_blocks), else 0
+  // Whether the threads share out pixel panels rather than work items: with few blocks per
+  // thread, threads splitting a block's channel panels would each pack the whole block. Split by
+  // pixel panels, each thread packs its own share of every block it touches (each panel is
+  // packed once per team) and runs all channel panels over it; nothing packed is shared between
+  // threads, so no thread waits for another.
+  bool split_pixels = false;
   // Per-thread workspace, in bytes, each part 64-byte aligned.
-  std::size_t pack_bytes = 0;     // the thread's own packed block (block_bytes), or 0
+  std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
   std::size_t table_bytes = 0;    // kc TapEntry
   std::size_t segment_bytes = 0;  // RowSegment for the most a block can be cut into
   std::size_t edge_bytes = 0;     // EdgePixel for every pixel of a block
@@ -125,12 +123,12 @@ struct Tiling {
   // The work items of thread `index` of `team`: a contiguous range holding an equal share of
   // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
   Range thread_items(int index, int team) const;
-  // Thread `index`'s part of the workspace (after the team buffers); its `pack` is the thread's
-  // own block, or null when the team shares blocks.
+  // The pixel panels of thread `index` of `team` (split_pixels): a contiguous range of the
+  // N x G x pixel_panels panels, image and group slowest.
+  Range thread_panels(int index, int team) const;
+  // Thread `index`'s part of a workspace of threads x thread_bytes.
   ThreadScratch scratch(void* workspace, int index) const;
-  // Team buffer for reduction step `step` (team_blocks).
-  float* team_block(void* workspace, int64_t step) const;
-  // The whole workspace: the team buffers, then threads x thread_bytes. Throws Overflow.
+  // The whole workspace: threads x thread_bytes. Throws Overflow.
   std::size_t workspace_bytes() const;
 
   // Distance in floats between packed pixel panels of `rows` rows (kc + 1: the last reduction
@@ -174,8 +172,7 @@ struct Tiling {
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
                    std::size_t limit = SIZE_MAX);
 
-// Exact workspace under `limit`: the team buffers and threads used x per-thread bytes. Throws
-// Overflow.
+// Exact workspace under `limit`: threads used x per-thread bytes. Throws Overflow.
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit);
 
 }  // namespace gemmconv
