@@ -22,7 +22,6 @@
 // one rounding (straight, through BLIS's edge tile or through the tile buffer alike): the
 // results are the same bits at any thread count.
 #include <algorithm>
-#include <cstdlib>
 
 #include "../../base/checked.hpp"
 #include "../../parallel/for_each_share.hpp"
@@ -82,11 +81,14 @@ void clamp_rows(const Plan& plan, const AsTiling& t, float* y, int64_t begin, in
 }
 
 // Output rows per pass over the taps. Every tap adds into every output of the pass, so a pass
-// whose outputs stay in L2 (as many floats as BLIS's MC x KC block, which BLIS sizes to stay in
-// L2) reads and writes Y from memory once instead of once per tap and reduction block.
+// whose outputs stay in the caches reads and writes Y from memory once instead of once per tap
+// and reduction block. The pass holds four of BLIS's MC x KC blocks (which BLIS sizes to its
+// L2): passes that fit L2 alone were measured slower on 56x56 layers (more, shorter panels)
+// than ones that spill to L3, and the pass matters where Y is far larger (VGG-19 conv1_2: 0.8x
+// the time with passes).
 int64_t rows_per_pass(const ConvDesc& d, const AsTiling& t) {
-  const int64_t l2_floats = t.kernel->mc * t.kernel->kc;
-  return std::max<int64_t>(1, l2_floats / std::max<int64_t>(1, t.channels * d.Wo));
+  const int64_t cached_floats = 4 * t.kernel->mc * t.kernel->kc;
+  return std::max<int64_t>(1, cached_floats / std::max<int64_t>(1, t.channels * d.Wo));
 }
 
 // All taps of one image and group on output rows [begin, end), a pass of rows at a time. Each
@@ -94,7 +96,7 @@ int64_t rows_per_pass(const ConvDesc& d, const AsTiling& t) {
 void accumulate_band(const Plan& plan, const AsTiling& t, const AsOperands& op, const float* bias,
                      int64_t begin, int64_t end, const AsScratch& s, MicroTileRunner& kernel) {
   const ConvDesc& d = plan.desc;
-  const int64_t pass = getenv("NOPASS") ? end - begin : rows_per_pass(d, t);
+  const int64_t pass = rows_per_pass(d, t);
   for (int64_t first = begin; first < end; first += pass) {
     const int64_t last = std::min(end, first + pass);
     start_rows(plan, t, op.y, bias, first, last);
