@@ -132,13 +132,23 @@ void run_as(const Plan& plan, const float* input, float* output, float* workspac
   });
 }
 
+// The fraction of its rate the kernel keeps, as for the tiled algorithms on the same kernel: the
+// output channels fill ceil(M' / w) channel micro-panels of width w, and a tap's reduction (C')
+// shorter than 32 leaves the kernel's loop mostly overhead.
+double as_fill(const ConvDesc& d) {
+  const AsTiling t = make_as_tiling(d, micro_kernel(), 1);
+  const int64_t w = t.channel_width, mg = d.Mg();
+  const double k = double(d.Cg()) / 32.0;
+  return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
+}
+
 }  // namespace
 
 extern const Algorithm kKn2rowAs = {
-    "kn2row-as", kn2_supports_nchw, as_workspace_bytes, prepare_as, run_as,
+    "kn2row-as", kn2_supports_nchw, as_workspace_bytes, prepare_as, run_as, as_fill,
 };
 extern const Algorithm kKn2colAs = {
-    "kn2col-as", kn2_supports_nhwc, as_workspace_bytes, prepare_as, run_as,
+    "kn2col-as", kn2_supports_nhwc, as_workspace_bytes, prepare_as, run_as, as_fill,
 };
 
 }  // namespace gemmconv
