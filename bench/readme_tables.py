@@ -155,6 +155,17 @@ def machine(path):
             m = re.search(r"measured again after the run: ([0-9.]+)", line)
             if m:
                 ceilings.append(float(m.group(1)))
+    if cpu == "?":  # runs from before the header named the CPU: the --info saved beside them
+        info = os.path.join(os.path.dirname(path), "info.txt")
+        if os.path.exists(info):
+            fields = {}
+            with open(info) as f:
+                for line in f:
+                    key, _, value = line.partition("  ")
+                    fields[key.strip()] = value.strip()
+            flags = fields.get("CPU flags", "").split()
+            widest = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
+            cpu = f"{fields.get('CPU', '?')} ({widest})"
     return f"{cpu}, BLIS {kernel}", max(ceilings) if ceilings else float("nan")
 
 
