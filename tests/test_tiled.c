@@ -133,6 +133,39 @@ static void flat_many_blocks(void** state) {
   check_tiled(c);
 }
 
+/* Runs `c` on `first_threads` threads, again `repeats` times, then on each of `low`..`high`
+   threads (each checked against the reference too when `check`): every output bit for bit the
+   first one's. */
+static void same_bits_across_threads(conv_case c, gemmconv_algo a, uint32_t first_threads,
+                                     int repeats, uint32_t low, uint32_t high, int check) {
+  const size_t nin = case_input_count(&c), nout = case_output_count(&c);
+  float* in = malloc(nin * sizeof(float));
+  float* filter = malloc(case_filter_count(&c) * sizeof(float));
+  float* bias = malloc(c.desc.out_channels * sizeof(float));
+  float* first = malloc(nout * sizeof(float));
+  float* again = malloc(nout * sizeof(float));
+  fill_random(in, nin, 11);
+  fill_random(filter, case_filter_count(&c), 12);
+  fill_random(bias, c.desc.out_channels, 13);
+  c.threads = first_threads;
+  run_case(&c, a, in, filter, bias, first);
+  for (int rep = 0; rep < repeats; ++rep) {
+    run_case(&c, a, in, filter, bias, again);
+    assert_memory_equal(first, again, nout * sizeof(float));
+  }
+  for (uint32_t threads = low; threads <= high; ++threads) {
+    c.threads = threads;
+    if (check) assert_true(check_algorithm(&c, a));
+    run_case(&c, a, in, filter, bias, again);
+    assert_memory_equal(first, again, nout * sizeof(float));
+  }
+  free(in);
+  free(filter);
+  free(bias);
+  free(first);
+  free(again);
+}
+
 /* Few pixel blocks for the threads: the threads share out pixel panels, a thread's range
    crossing blocks, images and groups. Several reduction blocks, bias and clamp; 2, 3 and 4
    threads against the reference and bit for bit against 1 thread. */
@@ -145,29 +178,7 @@ static void few_blocks_split_by_pixels(void** state) {
   c.output_max = 2.0f;
   for (int i = 0; i < 2; ++i) {
     c.desc.layout = tiled_layouts[i];
-    const gemmconv_algo a = algo_named(tiled_names[i]);
-    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
-    float* in = malloc(nin * sizeof(float));
-    float* filter = malloc(case_filter_count(&c) * sizeof(float));
-    float* bias = malloc(c.desc.out_channels * sizeof(float));
-    float* one = malloc(nout * sizeof(float));
-    float* many = malloc(nout * sizeof(float));
-    fill_random(in, nin, 21);
-    fill_random(filter, case_filter_count(&c), 22);
-    fill_random(bias, c.desc.out_channels, 23);
-    c.threads = 1;
-    run_case(&c, a, in, filter, bias, one);
-    for (uint32_t threads = 2; threads <= 4; ++threads) {
-      c.threads = threads;
-      assert_true(check_algorithm(&c, a));
-      run_case(&c, a, in, filter, bias, many);
-      assert_memory_equal(one, many, nout * sizeof(float));
-    }
-    free(in);
-    free(filter);
-    free(bias);
-    free(one);
-    free(many);
+    same_bits_across_threads(c, algo_named(tiled_names[i]), 1, 0, 2, 4, 1);
   }
 }
 
@@ -189,30 +200,7 @@ static void bit_identical_runs(void** state) {
     conv_case c = edge_case(70, 37, 15, 14, 3);
     c.desc.batch = 2;
     c.desc.layout = tiled_layouts[i];
-    const gemmconv_algo a = algo_named(tiled_names[i]);
-    const size_t nin = case_input_count(&c), nout = case_output_count(&c);
-    float* in = malloc(nin * sizeof(float));
-    float* filter = malloc(case_filter_count(&c) * sizeof(float));
-    float* bias = malloc(c.desc.out_channels * sizeof(float));
-    float* first = malloc(nout * sizeof(float));
-    float* again = malloc(nout * sizeof(float));
-    fill_random(in, nin, 11);
-    fill_random(filter, case_filter_count(&c), 12);
-    fill_random(bias, c.desc.out_channels, 13);
-    c.threads = 3;
-    run_case(&c, a, in, filter, bias, first);
-    for (int rep = 0; rep < 3; ++rep) {
-      run_case(&c, a, in, filter, bias, again);
-      assert_memory_equal(first, again, nout * sizeof(float));
-    }
-    c.threads = 1;
-    run_case(&c, a, in, filter, bias, again);
-    assert_memory_equal(first, again, nout * sizeof(float));
-    free(in);
-    free(filter);
-    free(bias);
-    free(first);
-    free(again);
+    same_bits_across_threads(c, algo_named(tiled_names[i]), 3, 3, 1, 1, 0);
   }
 }
 
