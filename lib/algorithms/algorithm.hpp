@@ -27,6 +27,11 @@ struct FilterView {
 // layer, M' = 1 and K = 9, keeps well under 1%).
 double gemm_shape_factor(const ConvDesc& d);
 
+// The same for the algorithms that drive BLIS's micro-kernel themselves: the output channels of
+// a group fill ceil(M' / w) channel micro-panels of width `channel_width`, and a reduction per
+// kernel call shorter than 32 leaves the kernel's loop mostly overhead.
+double micro_tile_fill(const ConvDesc& d, int64_t channel_width, int64_t call_reduction);
+
 struct Algorithm {
   const char* name;
   // Whether this algorithm computes the descriptor (layout included).

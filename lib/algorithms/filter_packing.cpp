@@ -35,6 +35,12 @@ double gemm_shape_factor(const ConvDesc& d) {
   return (m < 1.0 ? m : 1.0) * (k < 1.0 ? k : 1.0);
 }
 
+double micro_tile_fill(const ConvDesc& d, int64_t channel_width, int64_t call_reduction) {
+  const int64_t w = channel_width, mg = d.Mg();
+  const double k = double(call_reduction) / 32.0;
+  return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
+}
+
 double same_rate(const ConvDesc&) {
   return 1.0;
 }

@@ -132,14 +132,10 @@ void run_as(const Plan& plan, const float* input, float* output, float* workspac
   });
 }
 
-// The fraction of its rate the kernel keeps, as for the tiled algorithms on the same kernel: the
-// output channels fill ceil(M' / w) channel micro-panels of width w, and a tap's reduction (C')
-// shorter than 32 leaves the kernel's loop mostly overhead.
+// The fraction of its rate the kernel keeps (micro_tile_fill), each kernel call running one
+// tap's reduction of C'.
 double as_fill(const ConvDesc& d) {
-  const AsTiling t = make_as_tiling(d, micro_kernel(), 1);
-  const int64_t w = t.channel_width, mg = d.Mg();
-  const double k = double(d.Cg()) / 32.0;
-  return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
+  return micro_tile_fill(d, make_as_tiling(d, micro_kernel(), 1).channel_width, d.Cg());
 }
 
 }  // namespace

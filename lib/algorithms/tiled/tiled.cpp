@@ -84,14 +84,10 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   });
 }
 
-// The fraction of its typical rate the tiled kernel keeps: the output channels of a group fill
-// ceil(M' / w) channel micro-panels of width w, and a reduction shorter than 32 leaves the
-// kernel's loop mostly overhead.
+// The fraction of its typical rate the tiled kernel keeps (micro_tile_fill), each kernel call
+// running the whole reduction.
 double tile_fill(const ConvDesc& d) {
-  const Tiling t = make_tiling(d, micro_kernel(), 1);
-  const int64_t w = t.channel_width, mg = d.Mg();
-  const double k = double(d.reduction()) / 32.0;
-  return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
+  return micro_tile_fill(d, make_tiling(d, micro_kernel(), 1).channel_width, d.reduction());
 }
 
 }  // namespace
