@@ -208,15 +208,21 @@ void guarded_free(guarded_workspace* ws) {
   ws->base = NULL;
 }
 
-static gemmconv_status create(const conv_case* c, gemmconv_algo algo, const float* filter,
-                              const float* bias, gemmconv_plan** plan) {
+gemmconv_status create_plan_limited(const conv_case* c, gemmconv_algo algo, size_t limit,
+                                    const float* filter, const float* bias, gemmconv_plan** plan) {
   gemmconv_plan_options o;
   gemmconv_plan_options_init(&o);
   o.algo = algo;
   o.num_threads = c->threads;
   o.output_min = c->output_min;
   o.output_max = c->output_max;
+  o.workspace_limit = limit;
   return gemmconv_plan_create(&c->desc, filter, bias, &o, plan);
+}
+
+static gemmconv_status create(const conv_case* c, gemmconv_algo algo, const float* filter,
+                              const float* bias, gemmconv_plan** plan) {
+  return create_plan_limited(c, algo, SIZE_MAX, filter, bias, plan);
 }
 
 gemmconv_algo algo_named(const char* name) {

@@ -88,6 +88,10 @@ int check_case(const conv_case* c);
 /* The algorithm with that name, failing the test when the library has none. */
 gemmconv_algo algo_named(const char* name);
 
+/* gemmconv_plan_create's status for the case, algorithm and workspace_limit. */
+gemmconv_status create_plan_limited(const conv_case* c, gemmconv_algo algo, size_t limit,
+                                    const float* filter, const float* bias, gemmconv_plan** plan);
+
 /* gemmconv_plan_create's status for the case and algorithm (zero filter, no bias). */
 gemmconv_status try_plan(const conv_case* c, gemmconv_algo algo, gemmconv_plan** plan);
 

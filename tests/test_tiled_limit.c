@@ -15,19 +15,6 @@
 
 #include "harness.h"
 
-static gemmconv_status create_limited(const conv_case* c, gemmconv_algo algo, size_t limit,
-                                      const float* filter, const float* bias,
-                                      gemmconv_plan** plan) {
-  gemmconv_plan_options o;
-  gemmconv_plan_options_init(&o);
-  o.algo = algo;
-  o.num_threads = c->threads;
-  o.output_min = c->output_min;
-  o.output_max = c->output_max;
-  o.workspace_limit = limit;
-  return gemmconv_plan_create(&c->desc, filter, bias, &o, plan);
-}
-
 /* Tensors and the reference result of one case, shared by every limit tried on it. */
 typedef struct prepared {
   float *input, *filter, *bias;
@@ -69,7 +56,7 @@ static gemmconv_status run_limited(const conv_case* c, const prepared* p, gemmco
   describe_case(c, what, sizeof what);
   gemmconv_plan* plan = NULL;
   const gemmconv_status s =
-      create_limited(c, algo, limit, p->filter, c->with_bias ? p->bias : NULL, &plan);
+      create_plan_limited(c, algo, limit, p->filter, c->with_bias ? p->bias : NULL, &plan);
   if (s != GEMMCONV_STATUS_SUCCESS) {
     assert_null(plan);
     return s;
@@ -124,7 +111,7 @@ static void check_limits(conv_case c) {
         assert_int_equal(s, GEMMCONV_STATUS_OVER_BUDGET);
         over = 1;
         gemmconv_plan* plan = NULL;
-        assert_int_equal(create_limited(&c, GEMMCONV_ALGO_AUTO, limit, p.filter, NULL, &plan),
+        assert_int_equal(create_plan_limited(&c, GEMMCONV_ALGO_AUTO, limit, p.filter, NULL, &plan),
                          GEMMCONV_STATUS_SUCCESS);
         gemmconv_algo chosen;
         assert_int_equal(gemmconv_plan_algo(plan, &chosen), GEMMCONV_STATUS_SUCCESS);
@@ -208,14 +195,14 @@ static void auto_keeps_tiled_when_it_fits(void** state) {
   for (uint32_t threads = 1; threads <= 2; ++threads) {
     c.threads = threads;
     gemmconv_plan* plan = NULL;
-    assert_int_equal(create_limited(&c, tiled, SIZE_MAX, filter, NULL, &plan),
+    assert_int_equal(create_plan_limited(&c, tiled, SIZE_MAX, filter, NULL, &plan),
                      GEMMCONV_STATUS_SUCCESS);
     size_t full = 0;
     assert_int_equal(gemmconv_plan_workspace_size(plan, &full), GEMMCONV_STATUS_SUCCESS);
     gemmconv_plan_destroy(plan);
     const size_t limits[] = {SIZE_MAX, full / 2, full / 4};
     for (int i = 0; i < 3; ++i) {
-      assert_int_equal(create_limited(&c, GEMMCONV_ALGO_AUTO, limits[i], filter, NULL, &plan),
+      assert_int_equal(create_plan_limited(&c, GEMMCONV_ALGO_AUTO, limits[i], filter, NULL, &plan),
                        GEMMCONV_STATUS_SUCCESS);
       gemmconv_algo chosen;
       size_t bytes = 0;
