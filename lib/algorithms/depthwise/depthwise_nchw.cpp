@@ -39,20 +39,18 @@ std::size_t round_to_line(std::size_t bytes) {
   return round_up(bytes, kAlignment);
 }
 
-// Distinct values of k * dilation mod stride for k < kernel: they repeat with period
-// stride / gcd(dilation, stride).
-int64_t phases(int64_t kernel, int64_t dilation, int64_t stride) {
+}  // namespace
+
+int64_t stride_phases(int64_t kernel, int64_t dilation, int64_t stride) {
   int64_t a = dilation, b = stride;
   while (b != 0) a = std::exchange(b, a % b);
   return std::min(kernel, stride / a);
 }
 
-}  // namespace
-
 NchwBands nchw_bands(const ConvDesc& d) {
   NchwBands b;
-  b.row_phases = phases(d.KH, d.DH, d.SH);
-  b.col_phases = phases(d.KW, d.DW, d.SW);
+  b.row_phases = stride_phases(d.KH, d.DH, d.SH);
+  b.col_phases = stride_phases(d.KW, d.DW, d.SW);
   const int64_t segments = b.row_phases * b.col_phases;
   const int64_t extra_rows = (d.KH - 1) * d.DH / d.SH, extra_cols = (d.KW - 1) * d.DW / d.SW;
   const std::size_t tap_bytes = round_to_line(

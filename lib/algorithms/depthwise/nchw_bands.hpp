@@ -10,6 +10,10 @@
 
 namespace gemmconv {
 
+// Distinct values of k * dilation mod stride for k < kernel (they repeat with period
+// stride / gcd(dilation, stride)): the segments a band is staged in along one axis.
+int64_t stride_phases(int64_t kernel, int64_t dilation, int64_t stride);
+
 struct NchwBands {
   int64_t rows, cols;              // output rows per band, output columns per strip
   int64_t bands, strips;           // per plane
