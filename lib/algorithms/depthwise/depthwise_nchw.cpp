@@ -47,6 +47,16 @@ int64_t stride_phases(int64_t kernel, int64_t dilation, int64_t stride) {
   return std::min(kernel, stride / a);
 }
 
+int64_t staged_row_offset(const ConvDesc& d, int64_t ky, int64_t row_phases, int64_t col_phases,
+                          int64_t staged_rows, int64_t pitch) {
+  return ((ky % row_phases) * col_phases * staged_rows + ky * d.DH / d.SH) * pitch;
+}
+
+int64_t staged_col_offset(const ConvDesc& d, int64_t kx, int64_t col_phases, int64_t staged_rows,
+                          int64_t pitch) {
+  return (kx % col_phases) * staged_rows * pitch + kx * d.DW / d.SW;
+}
+
 NchwBands nchw_bands(const ConvDesc& d) {
   NchwBands b;
   b.row_phases = stride_phases(d.KH, d.DH, d.SH);
@@ -230,6 +240,11 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     job.pitch = b.pitch;
     job.g = window_geometry(d);
     job.clamp = output_clamp(plan);
+    for (int64_t ky = 0; ky < d.KH; ++ky)
+      job.row_taps[ky] =
+          staged_row_offset(d, ky, b.row_phases, b.col_phases, b.staged_rows, b.pitch);
+    for (int64_t kx = 0; kx < d.KW; ++kx)
+      job.col_taps[kx] = staged_col_offset(d, kx, b.col_phases, b.staged_rows, b.pitch);
     kernels.nchw_prepare(job);
     for (int64_t item = share.begin; item < share.end; ++item) {
       const int64_t strip = item % b.strips, band = item / b.strips % b.bands;

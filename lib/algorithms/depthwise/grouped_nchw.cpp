@@ -95,9 +95,9 @@ GroupedNchwState make_state(const ConvDesc& d, int threads, std::size_t limit, I
     s.stage_bytes = stage_bytes(d.Cg(), s.plane_block);
     for (int64_t ky = 0; ky < d.KH; ++ky)
       for (int64_t kx = 0; kx < d.KW; ++kx)
-        s.taps.push_back(((ky % s.row_phases) * s.col_phases * s.staged_rows + ky * d.DH / d.SH) *
-                             s.pitch +
-                         (kx % s.col_phases) * s.staged_rows * s.pitch + kx * d.DW / d.SW);
+        s.taps.push_back(
+            staged_row_offset(d, ky, s.row_phases, s.col_phases, s.staged_rows, s.pitch) +
+            staged_col_offset(d, kx, s.col_phases, s.staged_rows, s.pitch));
   }
   // Input channels in passes whose tile input fits twice the share of L1 BLIS gives its
   // kernel's B micro-panel (2 x KC x NR floats: measured faster than once, where a 1x1 layer

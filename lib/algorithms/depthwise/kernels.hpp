@@ -127,8 +127,7 @@ struct DepthwiseKernels {
   int vector_floats;
   void (*nhwc_rows)(const DepthwiseNhwcJob& job);
   void (*grouped_nhwc_rows)(const GroupedNhwcJob& job);
-  // Once per thread before its bands (fills the tap offsets, zeroes the stage's slack), then
-  // per band.
+  // Once per thread before its bands (zeroes the stage's slack), then per band.
   void (*nchw_prepare)(const DepthwiseNchwJob& job);
   void (*nchw_band)(const DepthwiseNchwJob& job);
   void (*nchw_stage_channels)(const NchwChannelsJob& job);

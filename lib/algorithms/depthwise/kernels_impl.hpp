@@ -436,16 +436,9 @@ inline void nchw_positions(const DepthwiseNchwJob& j, const float* w, float bias
   for (int p = 0; p < P; ++p) store(j.band + i + p * V, acc[p]);
 }
 
-// What every band of a thread shares: the taps' offsets into the staged input, and the zero
-// slack after it (staging never writes there). Tap ky reads row slot ky mod row_phases (the
-// phases k * DH mod SH repeat with that period), staged row ky * DH / SH of it; likewise kx.
+// What every band of a thread shares: the zero slack after the staged input (staging never
+// writes there).
 void depthwise_nchw_prepare(const DepthwiseNchwJob& j) {
-  const WindowGeometry& g = j.g;
-  for (int64_t ky = 0; ky < g.KH; ++ky)
-    j.row_taps[ky] =
-        ((ky % j.row_phases) * j.col_phases * j.staged_rows + ky * g.DH / g.SH) * j.pitch;
-  for (int64_t kx = 0; kx < g.KW; ++kx)
-    j.col_taps[kx] = (kx % j.col_phases) * j.staged_rows * j.pitch + kx * g.DW / g.SW;
   float* slack = j.stage + j.row_phases * j.col_phases * j.staged_rows * j.pitch;
   for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
 }
