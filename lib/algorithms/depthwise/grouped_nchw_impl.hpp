@@ -30,20 +30,20 @@ inline void write_channel(const GroupedNchwTile& j, const vec* sums, float* y) {
     }
     return;
   }
-  for (int p = 0; p < P; ++p) {
-    const int64_t q0 = j.offsets[p];
-    const int64_t end = min64(V, j.positions - q0);
-    for (int64_t l = 0; l < end;) {
-      const int64_t q = q0 + l, row = q / j.pitch, col = q - row * j.pitch;
-      if (col >= j.Wo) {
-        l += j.pitch - col;
-        continue;
-      }
-      const int64_t run = min64(j.Wo - col, end - l);
-      float* dst = y + row * j.Wo + col;
-      for (int64_t k = 0; k < run; ++k) dst[k] = sums[p][l + k];
-      l += run;
+  // A staged band's tile is one run of positions (no vector is moved back there): its row
+  // pieces are copied, the columns past each row's end skipped.
+  float lanes[P * V];
+  for (int p = 0; p < P; ++p) store(lanes + p * V, sums[p]);
+  const int64_t first = j.offsets[0], end = min64(P * V, j.positions - first);
+  for (int64_t l = 0; l < end;) {
+    const int64_t q = first + l, row = q / j.pitch, col = q - row * j.pitch;
+    if (col >= j.Wo) {
+      l += j.pitch - col;
+      continue;
     }
+    const int64_t run = min64(j.Wo - col, end - l);
+    __builtin_memcpy(y + row * j.Wo + col, lanes + l, sizeof(float) * run);
+    l += run;
   }
 }
 
