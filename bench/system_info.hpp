@@ -19,8 +19,9 @@ double measure_micro_kernel_gflops();
 // "skx 32x12" or similar: BLIS's architecture and sgemm micro-kernel shape, for table headers.
 const char* blis_kernel_summary();
 
-// "AMD EPYC (AVX-512)": the CPU's model name and the widest vector extension it has, for table
-// headers (the same model name comes with or without AVX-512 on shared machines).
+// "AMD EPYC (AVX-512)", "ARM Cortex-A72 (MIDR 0x410fd083) (NEON)": the CPU's model and the
+// widest vector extension it has, for table headers (the same model name comes with or without
+// AVX-512 on shared machines).
 std::string cpu_summary();
 
 }  // namespace bench

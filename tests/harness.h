@@ -79,7 +79,8 @@ void guarded_free(guarded_workspace* ws);
 
 /* Runs `algo` on the case with exactly the reported workspace inside guards and checks every
    output element against the reference. Returns 0 when the algorithm reports UNSUPPORTED, 1 when
-   it ran and matched (it fails the test otherwise). */
+   it ran and matched (it fails the test otherwise). It keeps the last few cases' references for
+   the calls that follow: call it (and the check_* functions below) from one thread only. */
 int check_algorithm(const conv_case* c, gemmconv_algo algo);
 
 /* check_algorithm for AUTO and for every algorithm; returns how many named algorithms ran. */

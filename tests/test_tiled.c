@@ -53,12 +53,13 @@ static void reduction_and_tile_edges(void** state) {
   check_tiled(edge_case(385, 33, 13, 11, 3));
 }
 
-/* 1x1 with K = KC + 1 for the haswell-type (KC 256) and skx-type (KC 384) kernels: a last
-   reduction block of one element if the blocks were not balanced. */
+/* 1x1 with K = KC + 1 for the haswell-type (KC 256), skx-type (KC 384) and cortexa57 (KC 640)
+   kernels: a last reduction block of one element if the blocks were not balanced. */
 static void reduction_one_past_kc(void** state) {
   (void)state;
   check_tiled(edge_case(257, 17, 13, 11, 1));
   check_tiled(edge_case(385, 13, 11, 13, 1));
+  check_tiled(edge_case(641, 11, 9, 7, 1));
 }
 
 /* More pixels than one packed block (MC) and more channels than one L2 block of filter. */

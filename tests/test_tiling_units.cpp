@@ -179,18 +179,21 @@ void thread_shares_cover_every_item_once(void** state) {
 
 // -- Pixel packing ------------------------------------------------------------------------------
 
+// The "several reduction blocks" shapes reduce over 75 * 9 = 675 rows: more than the KC of every
+// kernel tested (256 haswell, 384 skx, 640 cortexa57).
+
 const Shape kPackShapes[] = {
     {"NCHW long rows, asymmetric padding, 2 images, 2 groups", Layout::NCHW, 2, 2, 6, 4, 5, 70, 3,
      3, 1, 1, 1, 1, 1, 2, 0, 1},
     {"NCHW long rows, stride 2, dilation 2", Layout::NCHW, 1, 1, 3, 5, 9, 150, 3, 3, 2, 2, 2, 2, 2,
      1, 3, 2},
-    {"NCHW long rows, 2 reduction blocks", Layout::NCHW, 1, 1, 45, 8, 4, 66, 3, 3, 1, 1, 1, 1, 1, 1,
-     1, 1},
+    {"NCHW long rows, several reduction blocks", Layout::NCHW, 1, 1, 75, 8, 4, 66, 3, 3, 1, 1, 1, 1,
+     1, 1, 1, 1},
     {"NCHW small planes, 2 images", Layout::NCHW, 2, 1, 4, 7, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"NCHW small planes, stride, dilation, asymmetric padding, 2 groups", Layout::NCHW, 1, 2, 6, 6,
      11, 12, 3, 2, 2, 1, 1, 3, 0, 2, 3, 1},
-    {"NCHW small planes, 2 reduction blocks", Layout::NCHW, 1, 1, 50, 8, 9, 10, 3, 3, 1, 1, 1, 1, 1,
-     1, 1, 1},
+    {"NCHW small planes, several reduction blocks", Layout::NCHW, 1, 1, 75, 8, 9, 10, 3, 3, 1, 1, 1,
+     1, 1, 1, 1, 1},
     {"NCHW 1-wide kernel, no padding (flat)", Layout::NCHW, 2, 2, 4, 6, 12, 13, 3, 1, 1, 1, 2, 1, 0,
      0, 0, 0},
     {"NCHW 1x1 stride 2", Layout::NCHW, 2, 1, 5, 3, 10, 70, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
@@ -198,7 +201,8 @@ const Shape kPackShapes[] = {
      1, 1},
     {"NHWC stride, dilation, asymmetric padding, 2 images, 2 groups", Layout::NHWC, 2, 2, 6, 4, 7,
      9, 3, 3, 2, 1, 1, 2, 1, 0, 2, 1},
-    {"NHWC 2 reduction blocks", Layout::NHWC, 1, 1, 50, 8, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"NHWC several reduction blocks", Layout::NHWC, 1, 1, 75, 8, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1,
+     1},
     {"NHWC 1x1 stride 2", Layout::NHWC, 1, 1, 5, 3, 10, 10, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
     {"NHWC 40x40: several pixel blocks", Layout::NHWC, 1, 1, 3, 8, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1,
      1, 1},

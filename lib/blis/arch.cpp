@@ -11,8 +11,10 @@
 //     kernels, 4.5x slower) and never chooses skx on AMD.
 // So, once per process, before BLIS reads the variable, the library decides the configuration:
 // a user's BLIS_ARCH_TYPE (a number or a configuration name) when this BLIS has it and this CPU
-// runs it; otherwise skx on a CPU with the AVX-512 subsets its kernels use; otherwise BLIS's own
-// detection. An unusable value is ignored, never fatal (blis_arch_note() says why).
+// runs it; otherwise, on x86-64, skx on a CPU with the AVX-512 subsets its kernels use;
+// otherwise BLIS's own detection (always on ARM, where a BLIS built for one configuration, as
+// Debian's arm64 one is for cortexa57, runs that one). An unusable value is ignored, never fatal
+// (blis_arch_note() says why).
 //
 // BLIS must then read that decision from the environment. The process environment is changed
 // only where that cannot race with another thread's getenv:
@@ -116,7 +118,9 @@ bool built_with(int id) {
 #ifdef BLIS_CONFIG_BGQ
     case BLIS_ARCH_BGQ:
 #endif
+#ifdef BLIS_CONFIG_GENERIC  // Debian's amd64 BLIS has it, its arm64 BLIS (cortexa57 only) not
     case BLIS_ARCH_GENERIC:
+#endif
       return true;
     default:
       return false;
@@ -191,6 +195,15 @@ int parse_arch(const char* value) {
   return -1;
 }
 
+// The configuration the library prefers to BLIS's detection on this CPU, or -1 for none.
+int library_choice() {
+#if defined(__x86_64__)
+  // BLIS 0.9.0's detection gives AVX-512 CPUs it does not know (and every AMD one) AVX2 kernels.
+  if (built_with(BLIS_ARCH_SKX) && cpu_runs(BLIS_ARCH_SKX)) return BLIS_ARCH_SKX;
+#endif
+  return -1;
+}
+
 bool single_threaded_process() {
   std::FILE* status = std::fopen("/proc/self/status", "r");
   if (status == nullptr) return false;  // cannot tell: assume other threads
@@ -223,7 +236,7 @@ void select_and_init_blis() {
                     : !built_with(id) ? "this BLIS was built without it"
                                       : "this CPU lacks its instructions");
   }
-  if (wanted < 0 && built_with(BLIS_ARCH_SKX) && cpu_runs(BLIS_ARCH_SKX)) wanted = BLIS_ARCH_SKX;
+  if (wanted < 0) wanted = library_choice();
 
   // What BLIS must read: the decision, or -1 (its "not set") for its own detection.
   const std::string value = std::to_string(wanted);
