@@ -98,8 +98,10 @@ typedef enum gemmconv_algo {
      M = C x multiplier) and convolutions with few channels per group. */
   GEMMCONV_ALGO_DEPTHWISE_NCHW = 21, /* "depthwise-nchw": output columns across the lanes */
   GEMMCONV_ALGO_DEPTHWISE_NHWC = 22, /* "depthwise-nhwc": channels across the lanes */
-  GEMMCONV_ALGO_GROUPED_NHWC = 23    /* "grouped-nhwc": any groups (one too), output channels of
+  GEMMCONV_ALGO_GROUPED_NHWC = 23,   /* "grouped-nhwc": any groups (one too), output channels of
                                         one or several groups across the lanes */
+  GEMMCONV_ALGO_GROUPED_NCHW = 24    /* "grouped-nchw": any groups (one too), output positions
+                                        across the lanes */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

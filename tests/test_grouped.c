@@ -1,12 +1,12 @@
-/* Grouped convolutions, and what is specific to grouped-nhwc (any number of groups, one
-   included, any C/G and M/G, in NHWC). Parameter sweeps one or two fields at a time around a small
-   base case (XNNPACK style); each case runs through every algorithm that supports it, in both
-   layouts and both filter layouts, against the reference, and an NHWC case must also have run
-   grouped-nhwc, so that an UNSUPPORTED cannot pass for a success. Then what its contract adds:
-   bit-identical results for any thread count, at most 16 KiB of workspace per thread (checked on
-   every case and on real grouped layers), an execute that allocates nothing. The instruction set is
-   chosen at run time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and
-   =baseline. */
+/* Grouped convolutions, and what is specific to grouped-nhwc and grouped-nchw (any number of
+   groups, one included, any C/G and M/G, each in its layout). Parameter sweeps one or two fields
+   at a time around a small base case (XNNPACK style); each case runs through every algorithm that
+   supports it, in both layouts and both filter layouts, against the reference, and must also have
+   run the layout's grouped algorithm, so that an UNSUPPORTED cannot pass for a success. Then what
+   their contract adds: bit-identical results for any thread count, a workspace bound per thread
+   (16 KiB for grouped-nhwc; grouped-nchw's staged band and partial sums, 320 KiB), checked on
+   every case and on real layers, an execute that allocates nothing. The instruction set is chosen
+   at run time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,15 @@
 #include "alloc_count.h"
 #include "harness.h"
 
-enum { WORKSPACE_PER_THREAD = 16 * 1024 };
+enum { NHWC_WORKSPACE_PER_THREAD = 16 * 1024, NCHW_WORKSPACE_PER_THREAD = 320 * 1024 };
+
+/* The grouped algorithm of a layout, and the workspace it may take per thread. */
+static gemmconv_algo grouped_algo(gemmconv_layout layout) {
+  return algo_named(layout == GEMMCONV_LAYOUT_NHWC ? "grouped-nhwc" : "grouped-nchw");
+}
+static size_t grouped_workspace_bound(gemmconv_layout layout) {
+  return layout == GEMMCONV_LAYOUT_NHWC ? NHWC_WORKSPACE_PER_THREAD : NCHW_WORKSPACE_PER_THREAD;
+}
 
 /* G groups of cg input and mg output channels each, NHWC/OHWI, 9 x 10 input, 3x3 kernel,
    stride 1, padding 1, one thread (check_grouped adds three). */
@@ -33,14 +41,14 @@ static conv_case grouped_case(uint32_t groups, uint32_t cg, uint32_t mg) {
   return c;
 }
 
-/* On NHWC, grouped-nhwc must run and match (and keep to its workspace bound), on the case's
-   threads and on three; then every algorithm, AUTO included, against the reference on the
-   case's threads. Only grouped-nhwc gets the extra threads: the GEMM algorithms enter a parallel
-   region per group, which costs a scheduler time slice per group on a machine busy with other
-   tests. */
+/* The layout's grouped algorithm must run and match (and keep to its workspace bound), on the
+   case's threads and on three; then every algorithm, AUTO included, against the reference on
+   the case's threads. Only the grouped algorithms get the extra threads: the GEMM algorithms
+   enter a parallel region per group, which costs a scheduler time slice per group on a machine
+   busy with other tests. */
 static void check_grouped(const conv_case* c) {
-  if (c->desc.layout == GEMMCONV_LAYOUT_NHWC)
-    check_runs_on_1_and_3_threads(c, algo_named("grouped-nhwc"), WORKSPACE_PER_THREAD);
+  check_runs_on_1_and_3_threads(c, grouped_algo(c->desc.layout),
+                                grouped_workspace_bound(c->desc.layout));
   check_case(c);
 }
 
@@ -303,6 +311,13 @@ static void mixtures(void** state) {
 
 /* -- Same result for any thread count --------------------------------------------------------- */
 
+/* The case in NHWC and in NCHW, each through its layout's grouped algorithm. */
+static void check_same_bits_in_both_layouts(conv_case c) {
+  check_same_bits_across_threads(&c, grouped_algo(c.desc.layout));
+  case_layouts(&c, GEMMCONV_LAYOUT_NCHW, c.desc.filter_layout);
+  check_same_bits_across_threads(&c, grouped_algo(c.desc.layout));
+}
+
 static void bit_identical_across_threads(void** state) {
   (void)state;
   conv_case c = grouped_case(8, 16, 16);
@@ -310,7 +325,10 @@ static void bit_identical_across_threads(void** state) {
   c.desc.in_height = 21;
   c.desc.in_width = 22;
   c.with_bias = 1;
-  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+  check_same_bits_in_both_layouts(c);
+  c.desc.kernel_height = c.desc.kernel_width = 1; /* in place, in NCHW */
+  case_pads(&c, 0, 0, 0, 0);
+  check_same_bits_in_both_layouts(c);
   c = grouped_case(3, 17, 9);
   c.desc.in_height = 25;
   c.desc.in_width = 23;
@@ -320,11 +338,11 @@ static void bit_identical_across_threads(void** state) {
   c.desc.filter_layout = GEMMCONV_FILTER_OIHW;
   c.output_min = -0.5f;
   c.output_max = 0.5f;
-  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+  check_same_bits_in_both_layouts(c);
   c = grouped_case(2, 5, 7); /* fewer output rows than threads */
   c.desc.in_height = 1;
   c.desc.in_width = 30;
-  check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+  check_same_bits_in_both_layouts(c);
 }
 
 /* -- Workspace on real layers ----------------------------------------------------------------- */
@@ -342,41 +360,49 @@ static const layer_shape grouped_layers[] = {
     {"mobilenet_v1:conv13_pw", 1, 1024, 1024, 7, 1, 1, 0},
 };
 
-static void workspace_at_most_16kib_per_thread(void** state) {
+static const gemmconv_layout layouts[] = {GEMMCONV_LAYOUT_NHWC, GEMMCONV_LAYOUT_NCHW};
+
+static void workspace_bound_per_thread(void** state) {
   (void)state;
   for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i)
-    for (int f = 0; f < 2; ++f)
-      for (uint32_t t = 1; t <= 2; ++t) {
-        conv_case c = layer_case(&grouped_layers[i]);
-        case_layouts(&c, GEMMCONV_LAYOUT_NHWC, f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI);
-        c.threads = t;
-        check_workspace_per_thread(&c, algo_named("grouped-nhwc"), WORKSPACE_PER_THREAD);
-      }
+    for (int l = 0; l < 2; ++l)
+      for (int f = 0; f < 2; ++f)
+        for (uint32_t t = 1; t <= 2; ++t) {
+          conv_case c = layer_case(&grouped_layers[i]);
+          case_layouts(&c, layouts[l], f ? GEMMCONV_FILTER_OIHW : GEMMCONV_FILTER_OHWI);
+          c.threads = t;
+          check_workspace_per_thread(&c, grouped_algo(layouts[l]),
+                                     grouped_workspace_bound(layouts[l]));
+        }
 }
 
-/* Each layer once at full size against the reference, on two threads. */
+/* Each layer once at full size against the reference, in both layouts, on two threads. */
 static void real_layers(void** state) {
   (void)state;
-  for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i) {
-    conv_case c = layer_case(&grouped_layers[i]);
-    case_layouts(&c, GEMMCONV_LAYOUT_NHWC, GEMMCONV_FILTER_OHWI);
-    c.threads = 2;
-    check_algorithm_runs(&c, algo_named("grouped-nhwc"));
-  }
+  for (size_t i = 0; i < sizeof grouped_layers / sizeof grouped_layers[0]; ++i)
+    for (int l = 0; l < 2; ++l) {
+      conv_case c = layer_case(&grouped_layers[i]);
+      case_layouts(&c, layouts[l], GEMMCONV_FILTER_OHWI);
+      c.threads = 2;
+      check_algorithm_runs(&c, grouped_algo(layouts[l]));
+    }
 }
 
 /* -- No allocation in execute ----------------------------------------------------------------- */
 
 static void check_no_allocation(conv_case c) {
-  for (uint32_t t = 1; t <= 3; ++t) {
-    c.threads = t;
-    const long calls = execute_allocator_calls(&c, algo_named("grouped-nhwc"));
-    if (calls != 0) {
-      char what[400];
-      describe_case(&c, what, sizeof what);
-      fail_msg("grouped-nhwc: %ld allocator calls in 3 executions (%s)", calls, what);
+  for (int l = 0; l < 2; ++l)
+    for (uint32_t t = 1; t <= 3; ++t) {
+      case_layouts(&c, layouts[l], c.desc.filter_layout);
+      c.threads = t;
+      const long calls = execute_allocator_calls(&c, grouped_algo(layouts[l]));
+      if (calls != 0) {
+        char what[400];
+        describe_case(&c, what, sizeof what);
+        fail_msg("%s: %ld allocator calls in 3 executions (%s)",
+                 l ? "grouped-nchw" : "grouped-nhwc", calls, what);
+      }
     }
-  }
 }
 
 static void execute_allocates_nothing(void** state) {
@@ -419,7 +445,7 @@ int main(void) {
       cmocka_unit_test(threads),
       cmocka_unit_test(mixtures),
       cmocka_unit_test(bit_identical_across_threads),
-      cmocka_unit_test(workspace_at_most_16kib_per_thread),
+      cmocka_unit_test(workspace_bound_per_thread),
       cmocka_unit_test(real_layers),
       cmocka_unit_test(execute_allocates_nothing),
   };

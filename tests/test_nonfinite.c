@@ -3,8 +3,9 @@
    - `direct`, the kn2row family, depthwise-nhwc and grouped-nhwc follow the definition: a tap
      in the padding is never multiplied, so an output for which the non-finite weight's tap lies
      only in the padding stays finite (and equals the definition's value);
-   - the patch-building (im2col-*, im2row-*), MEC, tiled and depthwise-nchw algorithms multiply
-     the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output is NaN;
+   - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw and grouped-nchw
+     algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output is
+     NaN;
    - gemm-1x1 has no padding (it takes no padded case).
    In both, an output whose tap reads real input is non-finite (NaN for a NaN weight), and every
    output the weight does not reach is finite and correct. Every algorithm the library has must
@@ -32,9 +33,10 @@ static const char* const follow_definition[] = {
     "kn2row-as", "kn2col-as", "depthwise-nhwc", "grouped-nhwc",
 };
 static const char* const multiply_padding[] = {
-    "im2col-copy-long",  "im2col-copy-short", "im2col-copy-self", "im2col-scan", "im2row-copy-long",
-    "im2row-copy-short", "im2row-copy-self",  "im2row-scan",      "mec-col",     "mec-row",
-    "tiled-nchw",        "tiled-nhwc",        "depthwise-nchw",
+    "im2col-copy-long", "im2col-copy-short", "im2col-copy-self", "im2col-scan",
+    "im2row-copy-long", "im2row-copy-short", "im2row-copy-self", "im2row-scan",
+    "mec-col",          "mec-row",           "tiled-nchw",       "tiled-nhwc",
+    "depthwise-nchw",   "grouped-nchw",
 };
 
 static int listed(const char* name, const char* const* list, size_t n) {

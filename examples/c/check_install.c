@@ -209,8 +209,12 @@ int main(void) {
     CHECK((mask >> own) & 1, "algorithm %d (%s) did not run the depthwise case", (int)own,
           gemmconv_algo_name(own) ? gemmconv_algo_name(own) : "unknown to the library");
     mask = check_against_direct(layout ? "grouped NHWC" : "grouped NCHW", &grouped);
-    CHECK(!layout || ((mask >> GEMMCONV_ALGO_GROUPED_NHWC) & 1),
-          "algorithm %d (grouped-nhwc) did not run the grouped case", GEMMCONV_ALGO_GROUPED_NHWC);
+    const gemmconv_algo grouped_own =
+        layout ? GEMMCONV_ALGO_GROUPED_NHWC : GEMMCONV_ALGO_GROUPED_NCHW;
+    CHECK((mask >> grouped_own) & 1, "algorithm %d (%s) did not run the grouped case",
+          (int)grouped_own,
+          gemmconv_algo_name(grouped_own) ? gemmconv_algo_name(grouped_own)
+                                          : "unknown to the library");
   }
 
   /* Bad descriptors and options. */

@@ -27,6 +27,7 @@ extern const Algorithm kTiledNhwc;
 extern const Algorithm kDepthwiseNchw;
 extern const Algorithm kDepthwiseNhwc;
 extern const Algorithm kGroupedNhwc;
+extern const Algorithm kGroupedNchw;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -54,6 +55,7 @@ const Algorithm* const kRegistry[] = {
     &kDepthwiseNchw,    // 21
     &kDepthwiseNhwc,    // 22
     &kGroupedNhwc,      // 23
+    &kGroupedNchw,      // 24
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

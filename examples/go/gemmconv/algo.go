@@ -40,6 +40,7 @@ const (
 	AlgoDepthwiseNchw   Algo = C.GEMMCONV_ALGO_DEPTHWISE_NCHW
 	AlgoDepthwiseNhwc   Algo = C.GEMMCONV_ALGO_DEPTHWISE_NHWC
 	AlgoGroupedNhwc     Algo = C.GEMMCONV_ALGO_GROUPED_NHWC
+	AlgoGroupedNchw     Algo = C.GEMMCONV_ALGO_GROUPED_NCHW
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

@@ -365,7 +365,7 @@ func TestNamesStatusesAndWorkspaceAlignment(t *testing.T) {
 		{AlgoKn2rowAs, "kn2row-as"}, {AlgoKn2colAs, "kn2col-as"},
 		{AlgoTiledNchw, "tiled-nchw"}, {AlgoTiledNhwc, "tiled-nhwc"},
 		{AlgoDepthwiseNchw, "depthwise-nchw"}, {AlgoDepthwiseNhwc, "depthwise-nhwc"},
-		{AlgoGroupedNhwc, "grouped-nhwc"},
+		{AlgoGroupedNhwc, "grouped-nhwc"}, {AlgoGroupedNchw, "grouped-nchw"},
 	}
 	for i, n := range named {
 		if int(n.algo) != i+1 {

@@ -39,20 +39,28 @@ std::size_t round_to_line(std::size_t bytes) {
   return round_up(bytes, kAlignment);
 }
 
-// Distinct values of k * dilation mod stride for k < kernel: they repeat with period
-// stride / gcd(dilation, stride).
-int64_t phases(int64_t kernel, int64_t dilation, int64_t stride) {
+}  // namespace
+
+int64_t stride_phases(int64_t kernel, int64_t dilation, int64_t stride) {
   int64_t a = dilation, b = stride;
   while (b != 0) a = std::exchange(b, a % b);
   return std::min(kernel, stride / a);
 }
 
-}  // namespace
+int64_t staged_row_offset(const ConvDesc& d, int64_t ky, int64_t row_phases, int64_t col_phases,
+                          int64_t staged_rows, int64_t pitch) {
+  return ((ky % row_phases) * col_phases * staged_rows + ky * d.DH / d.SH) * pitch;
+}
+
+int64_t staged_col_offset(const ConvDesc& d, int64_t kx, int64_t col_phases, int64_t staged_rows,
+                          int64_t pitch) {
+  return (kx % col_phases) * staged_rows * pitch + kx * d.DW / d.SW;
+}
 
 NchwBands nchw_bands(const ConvDesc& d) {
   NchwBands b;
-  b.row_phases = phases(d.KH, d.DH, d.SH);
-  b.col_phases = phases(d.KW, d.DW, d.SW);
+  b.row_phases = stride_phases(d.KH, d.DH, d.SH);
+  b.col_phases = stride_phases(d.KW, d.DW, d.SW);
   const int64_t segments = b.row_phases * b.col_phases;
   const int64_t extra_rows = (d.KH - 1) * d.DH / d.SH, extra_cols = (d.KW - 1) * d.DW / d.SW;
   const std::size_t tap_bytes = round_to_line(
@@ -232,6 +240,11 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     job.pitch = b.pitch;
     job.g = window_geometry(d);
     job.clamp = output_clamp(plan);
+    for (int64_t ky = 0; ky < d.KH; ++ky)
+      job.row_taps[ky] =
+          staged_row_offset(d, ky, b.row_phases, b.col_phases, b.staged_rows, b.pitch);
+    for (int64_t kx = 0; kx < d.KW; ++kx)
+      job.col_taps[kx] = staged_col_offset(d, kx, b.col_phases, b.staged_rows, b.pitch);
     kernels.nchw_prepare(job);
     for (int64_t item = share.begin; item < share.end; ++item) {
       const int64_t strip = item % b.strips, band = item / b.strips % b.bands;

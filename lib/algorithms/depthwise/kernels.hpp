@@ -84,17 +84,57 @@ struct NchwChannelsJob {
   int64_t plane, lanes;
 };
 
+// Grouped (any groups, one too), channels-first: output positions across the lanes, kNchwBlock
+// output channels of one group per weight block. A tile is `vectors` vectors of positions; its
+// vector p reads, for input channel c and tap t, x[c * c_stride + taps[t] + offsets[p] + lane]
+// (offsets[p] is p * V, or less for a last vector moved back to end at the band's last
+// position). Blocks of weights are [channels][taps][kNchwBlock], `block_floats` apart; the last
+// block of a job may have fewer than kNchwBlock channels (`last_channels`), the missing ones
+// zero. The outputs of channel k of the job go to y + k * y_channel: tile lane at band position
+// q lands at (q / pitch) * Wo + q % pitch, dropped when q % pitch >= Wo or q >= positions.
+constexpr int64_t kNchwBlock = 4;
+constexpr int kNchwMaxVectors = 6;
+struct GroupedNchwTile {
+  const float* x;
+  int64_t c_stride, channels;
+  int64_t chunk;   // input channels per pass
+  float* partial;  // blocks * kNchwBlock * vectors * V floats, when chunk < channels
+  const int64_t* taps;
+  int64_t tap_count;
+  int64_t vectors;
+  int64_t offsets[kNchwMaxVectors];  // band position of each vector's first lane
+  const float* weights;
+  int64_t block_floats, blocks, last_channels;
+  const float* bias;  // per channel of the job, or null
+  float* y;
+  int64_t y_channel, pitch, Wo, positions;
+  OutputClamp clamp;
+};
+
+// Stages the band of `planes` input planes `plane` floats apart into the segments of each
+// plane's staged block, `block` floats apart (see DepthwiseNchwJob for the segments).
+struct NchwBandStage {
+  const float* x;
+  float* stage;
+  int64_t planes, plane, block;
+  int64_t row0, col0;
+  int64_t row_phases, col_phases, staged_rows, pitch;
+  WindowGeometry g;
+};
+
 struct DepthwiseKernels {
   Isa isa;
   int vector_floats;
   void (*nhwc_rows)(const DepthwiseNhwcJob& job);
   void (*grouped_nhwc_rows)(const GroupedNhwcJob& job);
-  // Once per thread before its bands (fills the tap offsets, zeroes the stage's slack), then
-  // per band.
+  // Once per thread before its bands (zeroes the stage's slack), then per band.
   void (*nchw_prepare)(const DepthwiseNchwJob& job);
   void (*nchw_band)(const DepthwiseNchwJob& job);
   void (*nchw_stage_channels)(const NchwChannelsJob& job);
   void (*nchw_store_channels)(const NchwChannelsJob& job);
+  void (*nchw_stage_planes)(const NchwBandStage& job);
+  void (*grouped_nchw_tile)(const GroupedNchwTile& job);
+  int grouped_nchw_max_vectors;  // the widest tile of this ISA, at most kNchwMaxVectors
 };
 
 // The table compiled for `isa`; the baseline one when this build has no such variant.

@@ -8,6 +8,7 @@
 // grouped, input channel order), the same in every path, so the results do not depend on how
 // work is split between threads.
 #include <cstdint>
+#include <utility>
 
 #include "kernels.hpp"
 
@@ -26,8 +27,13 @@ inline vec load(const float* p) {
 inline void store(float* p, vec v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
+// Every lane s, one broadcast (vec{} + s would add +0.0 to s first, a scalar add in the loops).
+template <int... I>
+inline vec broadcast_lane0(vec v, std::integer_sequence<int, I...>) {
+  return __builtin_shufflevector(v, v, (I * 0)...);
+}
 inline vec splat(float s) {
-  return vec{} + s;
+  return broadcast_lane0(vec{s}, std::make_integer_sequence<int, V>());
 }
 inline vec clamp(vec v, const OutputClamp& c) {
   if (!c.active) return v;
@@ -379,35 +385,40 @@ inline void deinterleave_even(float* dst, const float* src, int64_t count) {
   for (; i < count; ++i) dst[i] = src[2 * i];
 }
 
-// Stages the band's padded input: segment (row slot sr, column slot sc) holds, for staged row
-// r, the padded input row (row0 + r) * SH + rp at padded columns (col0 + q) * SW + cp, with
-// rp = sr * DH mod SH and cp = sc * DW mod SW; zero where that is padding.
-void stage_band(const DepthwiseNchwJob& j) {
-  const WindowGeometry& g = j.g;
-  for (int64_t sc = 0; sc < j.col_phases; ++sc) {
+// Stages one plane's band of padded input: segment (row slot sr, column slot sc) holds, for
+// staged row r, the padded input row (row0 + r) * SH + rp at padded columns (col0 + q) * SW + cp,
+// with rp = sr * DH mod SH and cp = sc * DW mod SW; zero where that is padding.
+void stage_plane(const float* x, float* stage, int64_t row0, int64_t col0, int64_t row_phases,
+                 int64_t col_phases, int64_t staged_rows, int64_t pitch, const WindowGeometry& g) {
+  for (int64_t sc = 0; sc < col_phases; ++sc) {
     // Real columns of this phase: 0 <= first + q * SW < W for q in [q0, q1).
-    const int64_t first = j.col0 * g.SW + sc * g.DW % g.SW - g.PL;
-    const int64_t q0 = min64(j.pitch, first >= 0 ? 0 : (-first + g.SW - 1) / g.SW);
-    const int64_t q1 = max64(q0, min64(j.pitch, floor_div(g.W - 1 - first, g.SW) + 1));
-    for (int64_t sr = 0; sr < j.row_phases; ++sr)
-      for (int64_t r = 0; r < j.staged_rows; ++r) {
-        float* dst = j.stage + ((sr * j.col_phases + sc) * j.staged_rows + r) * j.pitch;
-        const int64_t iy = (j.row0 + r) * g.SH + sr * g.DH % g.SH - g.PT;
+    const int64_t first = col0 * g.SW + sc * g.DW % g.SW - g.PL;
+    const int64_t q0 = min64(pitch, first >= 0 ? 0 : (-first + g.SW - 1) / g.SW);
+    const int64_t q1 = max64(q0, min64(pitch, floor_div(g.W - 1 - first, g.SW) + 1));
+    for (int64_t sr = 0; sr < row_phases; ++sr)
+      for (int64_t r = 0; r < staged_rows; ++r) {
+        float* dst = stage + ((sr * col_phases + sc) * staged_rows + r) * pitch;
+        const int64_t iy = (row0 + r) * g.SH + sr * g.DH % g.SH - g.PT;
         if (iy < 0 || iy >= g.H || q1 == q0) {
-          for (int64_t q = 0; q < j.pitch; ++q) dst[q] = 0.0f;
+          for (int64_t q = 0; q < pitch; ++q) dst[q] = 0.0f;
           continue;
         }
         for (int64_t q = 0; q < q0; ++q) dst[q] = 0.0f;
-        const float* src = j.x + iy * g.W + first + q0 * g.SW;  // the first real column
+        const float* src = x + iy * g.W + first + q0 * g.SW;  // the first real column
         if (g.SW == 1)
           __builtin_memcpy(dst + q0, src, sizeof(float) * (q1 - q0));
         else if (g.SW == 2)
           deinterleave_even(dst + q0, src, q1 - q0);
         else
           for (int64_t q = q0; q < q1; ++q) dst[q] = src[(q - q0) * g.SW];
-        for (int64_t q = q1; q < j.pitch; ++q) dst[q] = 0.0f;
+        for (int64_t q = q1; q < pitch; ++q) dst[q] = 0.0f;
       }
   }
+}
+
+void stage_band(const DepthwiseNchwJob& j) {
+  stage_plane(j.x, j.stage, j.row0, j.col0, j.row_phases, j.col_phases, j.staged_rows, j.pitch,
+              j.g);
 }
 
 // Output (r, c) of the band is flat position r * pitch + c; tap t adds weight t times the staged
@@ -425,16 +436,9 @@ inline void nchw_positions(const DepthwiseNchwJob& j, const float* w, float bias
   for (int p = 0; p < P; ++p) store(j.band + i + p * V, acc[p]);
 }
 
-// What every band of a thread shares: the taps' offsets into the staged input, and the zero
-// slack after it (staging never writes there). Tap ky reads row slot ky mod row_phases (the
-// phases k * DH mod SH repeat with that period), staged row ky * DH / SH of it; likewise kx.
+// What every band of a thread shares: the zero slack after the staged input (staging never
+// writes there).
 void depthwise_nchw_prepare(const DepthwiseNchwJob& j) {
-  const WindowGeometry& g = j.g;
-  for (int64_t ky = 0; ky < g.KH; ++ky)
-    j.row_taps[ky] =
-        ((ky % j.row_phases) * j.col_phases * j.staged_rows + ky * g.DH / g.SH) * j.pitch;
-  for (int64_t kx = 0; kx < g.KW; ++kx)
-    j.col_taps[kx] = (kx % j.col_phases) * j.staged_rows * j.pitch + kx * g.DW / g.SW;
   float* slack = j.stage + j.row_phases * j.col_phases * j.staged_rows * j.pitch;
   for (int64_t i = 0; i < kNchwSlackFloats; ++i) slack[i] = 0.0f;
 }
@@ -550,6 +554,8 @@ void nchw_store_channels(const NchwChannelsJob& j) {
   }
 }
 
+#include "grouped_nchw_impl.hpp"
+
 }  // namespace
 
 extern const DepthwiseKernels kKernels = {
@@ -557,6 +563,8 @@ extern const DepthwiseKernels kKernels = {
     depthwise_nhwc_rows,    grouped_nhwc_rows,
     depthwise_nchw_prepare, depthwise_nchw_band,
     nchw_stage_channels,    nchw_store_channels,
+    nchw_stage_planes,      grouped_nchw_tile,
+    kGroupedNchwVectors,
 };
 
 }  // namespace GEMMCONV_ISA_NS

@@ -10,6 +10,19 @@
 
 namespace gemmconv {
 
+// Distinct values of k * dilation mod stride for k < kernel (they repeat with period
+// stride / gcd(dilation, stride)): the segments a band is staged in along one axis.
+int64_t stride_phases(int64_t kernel, int64_t dilation, int64_t stride);
+
+// Offsets into a band staged in segments (row_phases x col_phases segments of staged_rows rows
+// of `pitch` floats) of what tap ky and tap kx read: tap ky reads row slot ky mod row_phases
+// (the phases k * DH mod SH repeat with that period), staged row ky * DH / SH of it; likewise
+// kx. Tap (ky, kx) of output position q reads q + row offset + column offset.
+int64_t staged_row_offset(const ConvDesc& d, int64_t ky, int64_t row_phases, int64_t col_phases,
+                          int64_t staged_rows, int64_t pitch);
+int64_t staged_col_offset(const ConvDesc& d, int64_t kx, int64_t col_phases, int64_t staged_rows,
+                          int64_t pitch);
+
 struct NchwBands {
   int64_t rows, cols;              // output rows per band, output columns per strip
   int64_t bands, strips;           // per plane

@@ -44,6 +44,8 @@ impl Algo {
     pub const DEPTHWISE_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_DEPTHWISE_NHWC);
     /// "grouped-nhwc": grouped convolutions with few channels per group, NHWC activations.
     pub const GROUPED_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_GROUPED_NHWC);
+    /// "grouped-nchw": any convolution (any groups), NCHW activations, vectorised over pixels.
+    pub const GROUPED_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_GROUPED_NCHW);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {
