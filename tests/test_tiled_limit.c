@@ -196,8 +196,8 @@ static void groups_batch_clamp(void** state) {
 
 /* A wide NCHW 3x3 layer, where AUTO's choice without a limit is one of the algorithms that size
    their workspace to the limit (tiled-nchw or grouped-nchw), still chooses one of them at a half
-   and a quarter of that choice's default workspace (where before a limit shrank nothing and AUTO
-   fell to a slower algorithm without workspace). */
+   and a quarter of that choice's default workspace, rather than a slower algorithm without
+   workspace. */
 static void auto_keeps_tiled_when_it_fits(void** state) {
   (void)state;
   conv_case c = limit_case(GEMMCONV_LAYOUT_NCHW, 128, 128, 28, 3);

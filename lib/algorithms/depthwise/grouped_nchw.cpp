@@ -43,7 +43,7 @@ struct GroupedNchwState final : PlanState {
   bool in_place = false;
   int64_t vector_floats = 0, max_vectors = 0;
   int64_t row_phases = 1, col_phases = 1, pitch = 0, staged_rows = 0, plane_block = 0;
-  int64_t rows = 0, bands = 0;    // output rows per band (staged); bands per image plane
+  int64_t rows = 0, bands = 0;    // output rows per band (staged only); bands per image plane
   int64_t blocks = 0, slabs = 0;  // weight blocks per group; slabs of them, one per item
   int64_t slab_blocks = 0;        // blocks per slab
   int64_t chunk = 0;              // input channels per pass
@@ -73,7 +73,6 @@ GroupedNchwState make_state(const ConvDesc& d, int threads, std::size_t limit, I
     // Bands of whole tiles, so that each thread has several; the last band ends at the plane's
     // end (its last vector moved back there) and holds a vector at least.
     s.pitch = d.Wo;
-    s.rows = d.Ho;
     const int64_t tiles = (d.H * d.W + width - 1) / width;
     s.bands = std::max<int64_t>(1, std::min((d.H * d.W) / s.vector_floats, tiles));
     s.taps = {0};
@@ -160,6 +159,21 @@ void prepare(Plan& plan, const FilterView& filter) {
   }
 }
 
+// The flat positions of a staged band of `rows` output rows: each row's pitch but the last's.
+int64_t staged_positions(const GroupedNchwState& s, const ConvDesc& d, int64_t rows) {
+  return (rows - 1) * s.pitch + d.Wo;
+}
+
+// A band's positions in vectors, and the tiles of the widest width that take them (the vectors
+// are shared out evenly between the tiles).
+struct TileSplit {
+  int64_t vectors, tiles;
+};
+TileSplit tile_split(const GroupedNchwState& s, int64_t positions) {
+  const int64_t vectors = (positions + s.vector_floats - 1) / s.vector_floats;
+  return {vectors, (vectors + s.max_vectors - 1) / s.max_vectors};
+}
+
 // Band b of `bands` over `positions` in place: whole vectors, the last band to the end.
 Range in_place_band(int64_t positions, int64_t bands, int64_t b, int64_t v) {
   const int64_t vectors = positions / v;
@@ -179,6 +193,17 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     if (!s.in_place)
       for (int64_t i = 0; i < kNchwSlackFloats; ++i) stage[cg * s.plane_block + i] = 0.0f;
     int64_t staged = -1;  // the (image, group, band) whose input is in the stage
+    NchwBandStage staging;
+    staging.stage = stage;
+    staging.planes = cg;
+    staging.plane = plane_in;
+    staging.block = s.plane_block;
+    staging.col0 = 0;
+    staging.row_phases = s.row_phases;
+    staging.col_phases = s.col_phases;
+    staging.staged_rows = s.staged_rows;
+    staging.pitch = s.pitch;
+    staging.g = window_geometry(d);
     GroupedNchwTile tile;
     tile.taps = s.taps.data();
     tile.tap_count = int64_t(s.taps.size());
@@ -208,26 +233,15 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
       } else {
         const int64_t row0 = band * s.rows, rows = std::min(s.rows, d.Ho - row0);
         if (staged != band_item) {
-          NchwBandStage job;
-          job.x = x;
-          job.stage = stage;
-          job.planes = cg;
-          job.plane = plane_in;
-          job.block = s.plane_block;
-          job.row0 = row0;
-          job.col0 = 0;
-          job.row_phases = s.row_phases;
-          job.col_phases = s.col_phases;
-          job.staged_rows = s.staged_rows;
-          job.pitch = s.pitch;
-          job.g = window_geometry(d);
-          kernels.nchw_stage_planes(job);
+          staging.x = x;
+          staging.row0 = row0;
+          kernels.nchw_stage_planes(staging);
           staged = band_item;
         }
         tile.x = stage;
         tile.c_stride = s.plane_block;
         tile.y = y + row0 * d.Wo;
-        positions = (rows - 1) * s.pitch + d.Wo;
+        positions = staged_positions(s, d, rows);
       }
       tile.positions = positions;
       tile.weights = plan.filter.data() + (g * s.blocks + b0) * block_floats;
@@ -235,12 +249,10 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
       tile.last_channels = std::min<int64_t>(kNchwBlock, mg - (b1 - 1) * kNchwBlock);
       tile.bias = plan.has_bias() ? plan.bias.data() + g * mg + b0 * kNchwBlock : nullptr;
       tile.y += b0 * kNchwBlock * plane_out;
-      // Tiles of the widest width, the vectors shared out evenly between them.
-      const int64_t vectors = (positions + v - 1) / v;
-      const int64_t tiles = (vectors + s.max_vectors - 1) / s.max_vectors;
+      const TileSplit split = tile_split(s, positions);
       int64_t next = 0;
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t end = (t + 1) * vectors / tiles;
+      for (int64_t t = 0; t < split.tiles; ++t) {
+        const int64_t end = (t + 1) * split.vectors / split.tiles;
         tile.vectors = end - next;
         for (int64_t p = 0; p < tile.vectors; ++p) {
           int64_t q = (next + p) * v;
@@ -264,12 +276,11 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 double kernel_fit(const ConvDesc& d) {
   const GroupedNchwState s = make_state(d, 1, SIZE_MAX, selected_isa());
   const double channels = double(d.Mg()) / double(s.blocks * kNchwBlock);
-  const int64_t positions = s.in_place ? d.H * d.W : (s.rows - 1) * s.pitch + d.Wo;
+  const int64_t positions = s.in_place ? d.H * d.W : staged_positions(s, d, s.rows);
   const int64_t outputs = s.in_place ? positions : s.rows * d.Wo;
-  const int64_t vectors = (positions + s.vector_floats - 1) / s.vector_floats;
-  const int64_t tiles = (vectors + s.max_vectors - 1) / s.max_vectors;
-  const double lanes = double(outputs) / double(vectors * s.vector_floats);
-  const double width = double(vectors) / double(tiles * s.max_vectors);
+  const TileSplit split = tile_split(s, positions);
+  const double lanes = double(outputs) / double(split.vectors * s.vector_floats);
+  const double width = double(split.vectors) / double(split.tiles * s.max_vectors);
   return lanes * channels * std::sqrt(width);
 }
 
