@@ -59,12 +59,13 @@ void grouped_nchw_tile_for(const GroupedNchwTile& j) {
     for (int64_t b = 0; b < j.blocks; ++b) {
       const float* w = j.weights + b * j.block_floats + c0 * j.tap_count * B;
       const int64_t channels_here = b + 1 < j.blocks ? B : j.last_channels;
-      float* partial = j.partial + b * B * P * V;
+      // An offset, not a pointer: `partial` is null when one pass covers every channel.
+      const int64_t partial = b * B * P * V;
       vec acc[B][P];
       for (int k = 0; k < B; ++k)
         for (int p = 0; p < P; ++p)
           if (c0 > 0) {
-            acc[k][p] = load(partial + (k * P + p) * V);
+            acc[k][p] = load(j.partial + partial + (k * P + p) * V);
           } else {
             acc[k][p] = splat(j.bias && k < channels_here ? j.bias[b * B + k] : 0.0f);
           }
@@ -88,7 +89,7 @@ void grouped_nchw_tile_for(const GroupedNchwTile& j) {
       }
       if (c1 < j.channels) {
         for (int k = 0; k < B; ++k)
-          for (int p = 0; p < P; ++p) store(partial + (k * P + p) * V, acc[k][p]);
+          for (int p = 0; p < P; ++p) store(j.partial + partial + (k * P + p) * V, acc[k][p]);
         continue;
       }
       for (int64_t k = 0; k < channels_here; ++k) {
