@@ -268,11 +268,19 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
   });
 }
 
+// Multiply-adds per load of a tile of `vectors` position vectors: each input channel and tap
+// loads the vectors and broadcasts kNchwBlock weights to feed vectors x kNchwBlock sums.
+double tile_intensity(int64_t vectors) {
+  return double(vectors * kNchwBlock) / double(vectors + kNchwBlock);
+}
+
 // The fraction of its rate the loop keeps, from the plan's own geometry: the useful lanes of a
-// band's position vectors, the useful channels of its weight blocks, and the width of its tiles
-// (a band held to few positions by its stage, as on 3x3 layers with 512 channels, gives tiles
-// of two vectors: four broadcasts then feed eight multiply-adds instead of 24, measured about
-// 1.7x slower than full tiles).
+// band's position vectors, the useful channels of its weight blocks, the width of its tiles (a
+// band held to few positions by its stage, as on 3x3 layers with 512 channels, gives tiles of
+// two vectors: four broadcasts then feed eight multiply-adds instead of 24, measured about 1.7x
+// slower than full tiles), and the ISA's widest tile's multiply-adds per load against the
+// widest of any ISA (16 vector registers hold three vectors: on BLIS's AVX2 kernel the tiled
+// algorithm is then the faster one on nearly every dense layer).
 double kernel_fit(const ConvDesc& d) {
   const GroupedNchwState s = make_state(d, 1, SIZE_MAX, selected_isa());
   const double channels = double(d.Mg()) / double(s.blocks * kNchwBlock);
@@ -281,7 +289,8 @@ double kernel_fit(const ConvDesc& d) {
   const TileSplit split = tile_split(s, positions);
   const double lanes = double(outputs) / double(split.vectors * s.vector_floats);
   const double width = double(split.vectors) / double(split.tiles * s.max_vectors);
-  return lanes * channels * std::sqrt(width);
+  const double isa = tile_intensity(s.max_vectors) / tile_intensity(kNchwMaxVectors);
+  return lanes * channels * std::sqrt(width) * isa;
 }
 
 }  // namespace
