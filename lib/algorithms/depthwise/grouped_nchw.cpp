@@ -268,19 +268,17 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
   });
 }
 
-// Multiply-adds per load of a tile of `vectors` position vectors: each input channel and tap
-// loads the vectors and broadcasts kNchwBlock weights to feed vectors x kNchwBlock sums.
-double tile_intensity(int64_t vectors) {
-  return double(vectors * kNchwBlock) / double(vectors + kNchwBlock);
-}
+// The share of its rate the loop keeps on ISAs whose widest tile is narrower than AVX-512's
+// (16 vector registers: 3 x 4 sums, 1.7 multiply-adds per load against 2.4), fitted against
+// tiled-nchw on BLIS's AVX2 kernel over the NCHW layers of the four dense networks at 1 and 2
+// threads (AUTO's choice then within 1.016x of the faster of the two at both).
+constexpr double kNarrowTileShare = 0.8;
 
 // The fraction of its rate the loop keeps, from the plan's own geometry: the useful lanes of a
 // band's position vectors, the useful channels of its weight blocks, the width of its tiles (a
 // band held to few positions by its stage, as on 3x3 layers with 512 channels, gives tiles of
 // two vectors: four broadcasts then feed eight multiply-adds instead of 24, measured about 1.7x
-// slower than full tiles), and the ISA's widest tile's multiply-adds per load against the
-// widest of any ISA (16 vector registers hold three vectors: on BLIS's AVX2 kernel the tiled
-// algorithm is then the faster one on nearly every dense layer).
+// slower than full tiles), and kNarrowTileShare on ISAs with narrower tiles than AVX-512's.
 double kernel_fit(const ConvDesc& d) {
   const GroupedNchwState s = make_state(d, 1, SIZE_MAX, selected_isa());
   const double channels = double(d.Mg()) / double(s.blocks * kNchwBlock);
@@ -289,7 +287,7 @@ double kernel_fit(const ConvDesc& d) {
   const TileSplit split = tile_split(s, positions);
   const double lanes = double(outputs) / double(split.vectors * s.vector_floats);
   const double width = double(split.vectors) / double(split.tiles * s.max_vectors);
-  const double isa = tile_intensity(s.max_vectors) / tile_intensity(kNchwMaxVectors);
+  const double isa = s.max_vectors < kNchwMaxVectors ? kNarrowTileShare : 1.0;
   return lanes * channels * std::sqrt(width) * isa;
 }
 
