@@ -105,7 +105,11 @@ NchwChannelBlocks nchw_channel_blocks(const ConvDesc& d) {
   // Planes up to kMaxWidth output columns: beyond, a plane's own rows fill the lanes and the
   // interleaving would cost more than it saves (measured).
   constexpr int64_t kMaxWidth = 14;
-  if (d.Mg() != 1 || d.Wo > kMaxWidth || bytes(1) > kThreadBudgetBytes) return b;
+  if (d.Mg() != 1 || d.Wo > kMaxWidth) return b;
+  // A staged row or column longer than the budget holds never fits (and, dilated far enough,
+  // would overflow the byte count).
+  const int64_t budget_lanes = int64_t(kThreadBudgetBytes) / lane_bytes;
+  if (b.width > budget_lanes || staged(1) > budget_lanes || bytes(1) > kThreadBudgetBytes) return b;
   b.used = true;
   b.rows = 1;
   while (b.rows < d.Ho && bytes(b.rows + 1) <= kThreadBudgetBytes) ++b.rows;
