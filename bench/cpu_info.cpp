@@ -1,6 +1,7 @@
 #include "cpu_info.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -47,67 +48,37 @@ const Capability kCapabilities[] = {
     {"bf16", AT_HWCAP2, HWCAP2_BF16},
 };
 
-// Implementer 0x41 (ARM)'s part numbers of the cores this library is meant for.
-const char* arm_part_name(unsigned part) {
-  switch (part) {
-    case 0xd03:
-      return "Cortex-A53";
-    case 0xd04:
-      return "Cortex-A35";
-    case 0xd05:
-      return "Cortex-A55";
-    case 0xd07:
-      return "Cortex-A57";
-    case 0xd08:
-      return "Cortex-A72";
-    case 0xd09:
-      return "Cortex-A73";
-    case 0xd0a:
-      return "Cortex-A75";
-    case 0xd0b:
-      return "Cortex-A76";
-    case 0xd0c:
-      return "Neoverse-N1";
-    case 0xd0d:
-      return "Cortex-A77";
-    case 0xd40:
-      return "Neoverse-V1";
-    case 0xd41:
-      return "Cortex-A78";
-    case 0xd49:
-      return "Neoverse-N2";
-    case 0xd4f:
-      return "Neoverse-V2";
-    default:
-      return nullptr;
-  }
-}
+struct CodeName {
+  unsigned code;
+  const char* name;
+};
 
-const char* implementer_name(unsigned implementer) {
-  switch (implementer) {
-    case 0x00:
-      return "no hardware vendor (an emulator)";
-    case 0x41:
-      return "ARM";
-    case 0x42:
-      return "Broadcom";
-    case 0x43:
-      return "Cavium";
-    case 0x46:
-      return "Fujitsu";
-    case 0x48:
-      return "HiSilicon";
-    case 0x4e:
-      return "NVIDIA";
-    case 0x51:
-      return "Qualcomm";
-    case 0x61:
-      return "Apple";
-    case 0xc0:
-      return "Ampere";
-    default:
-      return "implementer";
-  }
+// Implementer 0x41 (ARM)'s part numbers of the cores this library is meant for.
+const CodeName kArmParts[] = {
+    {0xd03, "Cortex-A53"},  {0xd04, "Cortex-A35"},  {0xd05, "Cortex-A55"},  {0xd07, "Cortex-A57"},
+    {0xd08, "Cortex-A72"},  {0xd09, "Cortex-A73"},  {0xd0a, "Cortex-A75"},  {0xd0b, "Cortex-A76"},
+    {0xd0c, "Neoverse-N1"}, {0xd0d, "Cortex-A77"},  {0xd40, "Neoverse-V1"}, {0xd41, "Cortex-A78"},
+    {0xd49, "Neoverse-N2"}, {0xd4f, "Neoverse-V2"},
+};
+
+const CodeName kImplementers[] = {
+    {0x00, "no hardware vendor (an emulator)"},
+    {0x41, "ARM"},
+    {0x42, "Broadcom"},
+    {0x43, "Cavium"},
+    {0x46, "Fujitsu"},
+    {0x48, "HiSilicon"},
+    {0x4e, "NVIDIA"},
+    {0x51, "Qualcomm"},
+    {0x61, "Apple"},
+    {0xc0, "Ampere"},
+};
+
+template <std::size_t N>
+const char* name_of(const CodeName (&table)[N], unsigned code, const char* otherwise) {
+  for (const CodeName& entry : table)
+    if (entry.code == code) return entry.name;
+  return otherwise;
 }
 
 #endif
@@ -120,13 +91,14 @@ std::string cpu_model() {
   uint64_t midr = 0;
   __asm__ volatile("mrs %0, MIDR_EL1" : "=r"(midr));
   const unsigned implementer = unsigned(midr >> 24) & 0xff, part = unsigned(midr >> 4) & 0xfff;
-  const char* name = implementer == 0x41 ? arm_part_name(part) : nullptr;
+  const char* name = implementer == 0x41 ? name_of(kArmParts, part, nullptr) : nullptr;
   char text[160];
   if (name != nullptr)
     std::snprintf(text, sizeof text, "ARM %s (MIDR %#llx)", name, (unsigned long long)midr);
   else
     std::snprintf(text, sizeof text, "%s 0x%02x, part 0x%03x (MIDR %#llx)",
-                  implementer_name(implementer), implementer, part, (unsigned long long)midr);
+                  name_of(kImplementers, implementer, "implementer"), implementer, part,
+                  (unsigned long long)midr);
   return text;
 #else
   return cpuinfo_field("model name");
