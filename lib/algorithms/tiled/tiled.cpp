@@ -44,7 +44,8 @@ void prepare_tiled(Plan& plan, const FilterView& filter) {
 // Static partition: thread i takes a contiguous range of work items (image, group, pixel block,
 // channel panel). Consecutive items of one pixel block become one TileWork, so a thread packs
 // each pixel block it touches once per reduction block. With split_pixels it takes a range of
-// pixel panels instead, each block's share of it with all channel panels. Every output element
+// tiles in pixel-panel order instead: its pixel panels with all channel panels, and a panel it
+// shares with a neighbour with its part of the channel panels. Every output element
 // is computed by one micro-kernel call sequence whatever the partition, so results do not
 // depend on threads.
 void run_tiled(const Plan& plan, const float* input, float* output, float* workspace) {
@@ -53,17 +54,22 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
     const ThreadScratch scratch = t.scratch(workspace, index);
     if (t.split_pixels) {
-      const Range mine = t.thread_panels(index, team_size);
-      for (int64_t panel = mine.begin; panel < mine.end;) {
+      const Range mine = t.thread_tiles(index, team_size);
+      const int64_t cp = t.channel_panels;
+      for (int64_t tile = mine.begin; tile < mine.end;) {
+        const int64_t panel = tile / cp, c = tile % cp, left = mine.end - tile;
         const int64_t image_group = panel / t.pixel_panels, p = panel % t.pixel_panels;
-        TileWork work{
-            image_group / plan.desc.G, image_group % plan.desc.G, 0, 0, t.channel_panels, 0, 0};
+        TileWork work{image_group / plan.desc.G, image_group % plan.desc.G, 0, c, cp, 0, 0};
         while (t.block_first_panel(work.block) + t.block_panel_count(work.block) <= p) ++work.block;
-        const int64_t first = t.block_first_panel(work.block);
-        work.panel_begin = p - first;
-        work.panel_end = std::min(t.block_panel_count(work.block), mine.end - panel + p - first);
+        work.panel_begin = p - t.block_first_panel(work.block);
+        if (c != 0 || left < cp) {  // a panel shared with a neighbour: this thread's channels
+          work.panel_end = work.panel_begin + 1;
+          work.channel_end = std::min(cp, c + left);
+        } else {  // whole panels, to the end of the block or of the share
+          work.panel_end = std::min(t.block_panel_count(work.block), work.panel_begin + left / cp);
+        }
         run_tile_work(plan, t, input, output, work, scratch);
-        panel += work.panel_end - work.panel_begin;
+        tile += (work.panel_end - work.panel_begin) * (work.channel_end - work.channel_begin);
       }
       return;
     }

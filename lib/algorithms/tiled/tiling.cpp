@@ -67,8 +67,9 @@ ThreadScratch Tiling::scratch(void* workspace, int index) const {
           reinterpret_cast<float*>(part[4]),      reinterpret_cast<float*>(part[5])};
 }
 
-Range Tiling::thread_panels(int index, int team) const {
-  return split_range(items / (pixel_blocks * channel_panels) * pixel_panels, team, index);
+Range Tiling::thread_tiles(int index, int team) const {
+  const int64_t image_groups = items / (pixel_blocks * channel_panels);
+  return split_range(image_groups * pixel_panels * channel_panels, team, index);
 }
 
 std::size_t Tiling::workspace_bytes() const {

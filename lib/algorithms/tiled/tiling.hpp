@@ -102,9 +102,11 @@ struct Tiling {
   int threads = 1;  // threads actually used (<= the plan's)
   // Whether the threads share out pixel panels rather than work items: with few blocks per
   // thread, threads splitting a block's channel panels would each pack the whole block. Split by
-  // pixel panels, each thread packs its own share of every block it touches (each panel is
-  // packed once per team) and runs all channel panels over it; nothing packed is shared between
-  // threads, so no thread waits for another.
+  // pixel panels, each thread packs its own share of every block it touches and runs all channel
+  // panels over it; the shares are equal to one (pixel panel x channel panel) tile, so a panel
+  // where two shares meet is split by channel panels and packed by both threads (at most one
+  // panel per thread is packed twice). Nothing packed is shared between threads, so no thread
+  // waits for another.
   bool split_pixels = false;
   // Per-thread workspace, in bytes, each part 64-byte aligned.
   std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
@@ -123,9 +125,10 @@ struct Tiling {
   // The work items of thread `index` of `team`: a contiguous range holding an equal share of
   // the work, each item weighing its pixel block's panel count (blocks differ by one panel).
   Range thread_items(int index, int team) const;
-  // The pixel panels of thread `index` of `team` (split_pixels): a contiguous range of the
-  // N x G x pixel_panels panels, image and group slowest.
-  Range thread_panels(int index, int team) const;
+  // The tiles of thread `index` of `team` (split_pixels): a contiguous range of the
+  // N x G x pixel_panels x channel_panels (pixel panel x channel panel) tiles, channel panel
+  // fastest, image and group slowest.
+  Range thread_tiles(int index, int team) const;
   // Thread `index`'s part of a workspace of threads x thread_bytes.
   ThreadScratch scratch(void* workspace, int index) const;
   // The whole workspace: threads x thread_bytes. Throws Overflow.
