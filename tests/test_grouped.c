@@ -345,6 +345,24 @@ static void bit_identical_across_threads(void** state) {
   check_same_bits_in_both_layouts(c);
 }
 
+/* NCHW with a stage that holds a few rows only (128 input channels): the plane goes in several
+   bands of unequal count per thread (5 bands of 28 rows), so the output channels are cut into
+   more slabs to even out the threads' shares, and a band's slabs are split between threads.
+   Against the reference on 2 and 3 threads, and bit for bit against 1 thread. */
+static void few_bands_shared_by_slabs(void** state) {
+  (void)state;
+  conv_case c = grouped_case(1, 128, 24);
+  case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
+  case_input(&c, 28, 28);
+  c.desc.kernel_height = c.desc.kernel_width = 3;
+  case_pads(&c, 1, 1, 1, 1);
+  c.with_bias = 1;
+  c.threads = 2;
+  check_runs_on_1_and_3_threads(&c, grouped_algo(c.desc.layout),
+                                grouped_workspace_bound(c.desc.layout));
+  check_same_bits_across_threads(&c, grouped_algo(c.desc.layout));
+}
+
 /* -- Workspace on real layers ----------------------------------------------------------------- */
 
 /* Grouped layers of real networks at full size. */
@@ -445,6 +463,7 @@ int main(void) {
       cmocka_unit_test(threads),
       cmocka_unit_test(mixtures),
       cmocka_unit_test(bit_identical_across_threads),
+      cmocka_unit_test(few_bands_shared_by_slabs),
       cmocka_unit_test(workspace_bound_per_thread),
       cmocka_unit_test(real_layers),
       cmocka_unit_test(execute_allocates_nothing),
