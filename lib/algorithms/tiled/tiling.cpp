@@ -116,15 +116,21 @@ void choose_packing(const ConvDesc& d, bool may_stage, Tiling& t) {
 // Small planes (7x7: 49 pixels in four 16-wide panels, 77% of them real) waste much of the
 // kernel's work on padding pixels when the pixels are on the wider side of the tile. Putting
 // them on the narrower side then pays, although the tiles are stored against the kernel's
-// preference, when there are enough output channels to fill the other side (measured on the
-// 6x16 AVX2 kernel, ResNet-50 res5 and GoogLeNet 5x layers: 1.06x-1.12x faster with M' >= 128
-// channels, 1.5x-2x slower with M' = 16 or 48; no gain at 14x14, 94% filled).
+// preference, when there are enough output channels to fill the other side and the narrower
+// side fills at least kMinFlipGain more of its panels: measured on the 6x16 AVX2 kernel,
+// ResNet-50 res5 and GoogLeNet 5x layers (77% -> 91% filled): 1.06x-1.12x faster with M' >= 128
+// channels, 1.5x-2x slower with M' = 16 or 48; on the 32x12 AVX-512 kernel (77% -> 82%) 0-4%
+// slower at 1 thread and 8-27% slower at 2 on the same layers; no gain at 14x14, 94% filled.
+constexpr double kMinFlipGain = 1.1;
+
 bool pixels_wasted_on_panels(const ConvDesc& d, const MicroKernel& kernel, bool pixels_are_a) {
   const int64_t pixels = d.Ho * d.Wo, mine = pixels_are_a ? kernel.mr : kernel.nr;
   const int64_t other = pixels_are_a ? kernel.nr : kernel.mr;
   if (other >= mine || d.Mg() < 4 * mine) return false;
-  const double filled = double(pixels) / double(ceil_div(pixels, mine) * mine);
-  return filled < 0.85;
+  auto filled = [&](int64_t width) {
+    return double(pixels) / double(ceil_div(pixels, width) * width);
+  };
+  return filled(mine) < 0.85 && filled(other) >= kMinFlipGain * filled(mine);
 }
 
 // Operand roles: which side of the micro-kernel's tile the pixels take, and the panel widths
