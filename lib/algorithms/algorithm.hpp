@@ -24,8 +24,13 @@ struct FilterView {
 // How much of its typical rate a GEMM-based algorithm keeps on a layer whose per-group GEMM is
 // small: output channels per group (M') below 64 (two register tiles) and reductions
 // (K = C' * KH * KW) below 64 leave the kernel's tiles and loops partly empty (a depthwise
-// layer, M' = 1 and K = 9, keeps well under 1%).
+// layer, M' = 1 and K = 9, keeps well under 1%); and the output pixels fill their micro-panels
+// (pixel_panel_fill) on the side of the tile BLIS gives them.
 double gemm_shape_factor(const ConvDesc& d);
+
+// The share of real pixels in the micro-panels of `pixel_width` that an output plane of
+// Ho x Wo pixels fills (a 7x7 plane in 32-wide panels: 49 of 64).
+double pixel_panel_fill(const ConvDesc& d, int64_t pixel_width);
 
 // The same for the algorithms that drive BLIS's micro-kernel themselves: the output channels of
 // a group fill ceil(M' / w) channel micro-panels of width `channel_width`, and a reduction per
