@@ -109,6 +109,28 @@ static void large_kernel_reach(void** state) {
   }
 }
 
+/* A dilation thousands of times the stride: a band's staged rows would span every input column
+   between the taps' reads (4096 floats a row for one output column and 8 multiply-adds), so the
+   staging algorithms decline the layer in NCHW and AUTO computes it another way, correctly and
+   quickly (it took seconds per execute when staged). */
+static void far_dilation_not_staged(void** state) {
+  (void)state;
+  conv_case c = dw_case(2, 2);
+  case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
+  case_input(&c, 1, 1);
+  c.desc.kernel_height = 4;
+  c.desc.kernel_width = 2;
+  c.desc.stride_height = 1u << 24;
+  c.desc.stride_width = 1u << 20;
+  c.desc.dilation_height = 65537;
+  c.desc.dilation_width = UINT32_MAX - 1;
+  case_pads(&c, UINT32_MAX, 3506438143u, UINT32_MAX, 255);
+  gemmconv_plan* plan = NULL;
+  assert_int_equal(try_plan(&c, algo_named("depthwise-nchw"), &plan), GEMMCONV_STATUS_UNSUPPORTED);
+  assert_int_equal(try_plan(&c, algo_named("grouped-nchw"), &plan), GEMMCONV_STATUS_UNSUPPORTED);
+  check_algorithm_runs(&c, GEMMCONV_ALGO_AUTO);
+}
+
 static void kernel_covers_input(void** state) {
   (void)state;
   conv_case c = dw_case(7, 2); /* a single output pixel */
@@ -555,6 +577,7 @@ int main(void) {
       cmocka_unit_test(kernel_sizes),
       cmocka_unit_test(non_square_kernels),
       cmocka_unit_test(large_kernel_reach),
+      cmocka_unit_test(far_dilation_not_staged),
       cmocka_unit_test(kernel_covers_input),
       cmocka_unit_test(strides),
       cmocka_unit_test(dilations),

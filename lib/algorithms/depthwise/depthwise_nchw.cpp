@@ -127,7 +127,14 @@ NchwChannelBlocks nchw_channel_blocks(const ConvDesc& d) {
 namespace {
 
 bool supports(const ConvDesc& d) {
-  return d.layout == Layout::NCHW && d.Cg() == 1;
+  if (d.layout != Layout::NCHW || d.Cg() != 1) return false;
+  try {
+    if (nchw_channel_blocks(d).used) return true;
+    const NchwBands b = nchw_bands(d);
+    return !staging_dominates(b.stage_bytes / sizeof(float), b.rows * b.cols, d.taps());
+  } catch (const Failure&) {
+    return true;  // the workspace query reports the overflow
+  }
 }
 
 // The plan's way through the layer, decided once: by blocks of channels or plane by plane, with

@@ -29,10 +29,6 @@ namespace gemmconv {
 
 namespace {
 
-bool supports(const ConvDesc& d) {
-  return d.layout == Layout::NCHW;
-}
-
 // The two parts of a thread's workspace, together at most 256 KiB.
 constexpr std::size_t kStageCapBytes = 128 * 1024;
 constexpr int64_t kPartialCapBytes = 128 * 1024;
@@ -67,7 +63,8 @@ Range band_rows(const GroupedNchwState& s, const ConvDesc& d, int64_t b) {
 
 // The threads' shares are evened out by cutting the output channels into more slabs until the
 // busiest thread has at most this much more than an equal share, with at most four times the
-// slabs the partial sums need and at most kMaxBalancedItems items.
+// slabs the partial sums need and at most kMaxBalancedItems items (more are not weighed: plan
+// creation stays quick whatever the batch).
 constexpr double kMaxImbalance = 1.0625;
 constexpr int64_t kMaxBalancedItems = 4096;
 
@@ -77,9 +74,9 @@ constexpr int64_t kMaxBalancedItems = 4096;
 // even).
 double busiest_share(const GroupedNchwState& s, const ConvDesc& d, int64_t band_items,
                      int64_t slabs, int threads) {
+  if (threads <= 1 || band_items > kMaxBalancedItems / slabs) return 1.0;  // not weighed
   const int64_t items = band_items * slabs;
   const int team = int(std::min<int64_t>(threads, items));
-  if (team <= 1) return 1.0;
   const int64_t slab_blocks = (s.blocks + slabs - 1) / slabs;
   auto weight = [&](int64_t item) {
     const int64_t slab = item % slabs, band = item / slabs % s.bands;
@@ -164,7 +161,7 @@ GroupedNchwState make_state(const ConvDesc& d, int threads, std::size_t limit, I
   double best = s.in_place ? 1.0 : busiest_share(s, d, band_items, s.slabs, threads);
   for (int64_t slabs = first_slabs + 1;
        best > kMaxImbalance && slabs <= 4 * first_slabs && slabs <= s.blocks &&
-       band_items * slabs <= kMaxBalancedItems;
+       band_items <= kMaxBalancedItems / slabs;
        ++slabs) {
     const int64_t slab_blocks = (s.blocks + slabs - 1) / slabs;
     if ((s.blocks + slab_blocks - 1) / slab_blocks != slabs) continue;
@@ -186,6 +183,16 @@ GroupedNchwState make_state(const ConvDesc& d, int threads, std::size_t limit, I
   s.items = int64_t(checked_mul(std::size_t(band_items), std::size_t(s.slabs)));
   s.threads_bytes = checked_mul(std::size_t(std::min<int64_t>(threads, s.items)), s.thread_bytes);
   return s;
+}
+
+bool supports(const ConvDesc& d) {
+  if (d.layout != Layout::NCHW) return false;
+  try {
+    const GroupedNchwState s = make_state(d, 1, SIZE_MAX, selected_isa());
+    return s.in_place || !staging_dominates(std::size_t(s.plane_block), s.rows * d.Wo, d.taps());
+  } catch (const Failure&) {
+    return true;  // the workspace query reports the overflow
+  }
 }
 
 std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {

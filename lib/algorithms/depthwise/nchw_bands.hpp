@@ -36,6 +36,18 @@ struct NchwBands {
 
 NchwBands nchw_bands(const ConvDesc& d);
 
+// Whether staging a band's input costs far more than computing its outputs: a dilation many
+// times the stride makes the staged rows span every input column between the taps' reads (one
+// output column whose two taps lie 4095 strides apart stages 4096 floats per row for 8
+// multiply-adds), and the zero-filling and copying then outweigh the band's arithmetic by
+// orders of magnitude. The staging algorithms leave such layers to those that read the input
+// where it lies. Real layers stage a fraction of a float per multiply-add (3x3, stride 1: about
+// 0.12); an 11x11 kernel dilated by 6 under a 16 KiB stage about 8.
+constexpr std::size_t kMaxStagedPerMac = 64;
+inline bool staging_dominates(std::size_t staged_floats, int64_t outputs, int64_t taps) {
+  return staged_floats / kMaxStagedPerMac / std::size_t(taps) > std::size_t(outputs);
+}
+
 // Small planes (multiplier one) go by blocks of channels instead: the band's padded input of
 // kBlockChannels planes is staged interleaved, channel fastest ([staged_rows][width][lanes]), so
 // the channels-last loop computes it with channels across the lanes, and its outputs
