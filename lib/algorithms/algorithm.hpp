@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../blis/microkernel.hpp"
 #include "../conv/desc.hpp"
 #include "../plan.hpp"
 
@@ -31,6 +32,12 @@ double gemm_shape_factor(const ConvDesc& d);
 // The share of real pixels in the micro-panels of `pixel_width` that an output plane of
 // Ho x Wo pixels fills (a 7x7 plane in 32-wide panels: 49 of 64).
 double pixel_panel_fill(const ConvDesc& d, int64_t pixel_width);
+
+// Whether the output pixels take the MR side of the kernel's tile when the tile is stored the
+// way the kernel prefers: the output's unit-stride direction (pixels in NCHW, channels in NHWC)
+// goes on the MR side of a column-preferring kernel and on the NR side of a row-preferring one,
+// in BLIS's own GEMMs as in the algorithms that drive its micro-kernel.
+bool pixels_on_mr_side(const ConvDesc& d, const MicroKernel& kernel);
 
 // The same for the algorithms that drive BLIS's micro-kernel themselves: the output channels of
 // a group fill ceil(M' / w) channel micro-panels of width `channel_width`, and a reduction per

@@ -1,8 +1,6 @@
 #include "algorithm.hpp"
 #include "filter_packing.hpp"
 
-#include "../blis/microkernel.hpp"
-
 namespace gemmconv {
 
 void pack_filter_oihw(Plan& plan, const FilterView& filter) {
@@ -37,14 +35,15 @@ double pixel_panel_fill(const ConvDesc& d, int64_t pixel_width) {
   return double(pixels) / double(panels * pixel_width);
 }
 
+bool pixels_on_mr_side(const ConvDesc& d, const MicroKernel& kernel) {
+  return (d.layout == Layout::NCHW) == kernel.prefers_cols;
+}
+
 double gemm_shape_factor(const ConvDesc& d) {
   const double m = double(d.Mg()) / 64.0, k = double(d.reduction()) / 64.0;
-  // BLIS puts the output's unit-stride direction on the MR side of a column-preferring kernel
-  // and on the NR side of a row-preferring one; pixels are that direction in NCHW.
   const MicroKernel& kernel = micro_kernel();
-  const bool pixels_on_mr = (d.layout == Layout::NCHW) == kernel.prefers_cols;
   return (m < 1.0 ? m : 1.0) * (k < 1.0 ? k : 1.0) *
-         pixel_panel_fill(d, pixels_on_mr ? kernel.mr : kernel.nr);
+         pixel_panel_fill(d, pixels_on_mr_side(d, kernel) ? kernel.mr : kernel.nr);
 }
 
 double micro_tile_fill(const ConvDesc& d, int64_t channel_width, int64_t call_reduction) {

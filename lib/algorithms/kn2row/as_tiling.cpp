@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../../base/checked.hpp"
+#include "../algorithm.hpp"
 
 namespace gemmconv {
 
@@ -18,7 +19,7 @@ AsTiling make_as_tiling(const ConvDesc& d, const MicroKernel& kernel, int thread
   AsTiling t;
   t.kernel = &kernel;
   const bool nchw = d.layout == Layout::NCHW;
-  t.pixels_are_a = nchw == kernel.prefers_cols;
+  t.pixels_are_a = pixels_on_mr_side(d, kernel);
   t.pixel_width = t.pixels_are_a ? kernel.mr : kernel.nr;
   t.pixel_pack = t.pixels_are_a ? kernel.packmr : kernel.packnr;
   t.channel_width = t.pixels_are_a ? kernel.nr : kernel.mr;

@@ -4,6 +4,7 @@
 
 #include "../../base/checked.hpp"
 #include "../../parallel/threads.hpp"
+#include "../algorithm.hpp"
 
 namespace gemmconv {
 
@@ -124,23 +125,19 @@ void choose_packing(const ConvDesc& d, bool may_stage, Tiling& t) {
 constexpr double kMinFlipGain = 1.1;
 
 bool pixels_wasted_on_panels(const ConvDesc& d, const MicroKernel& kernel, bool pixels_are_a) {
-  const int64_t pixels = d.Ho * d.Wo, mine = pixels_are_a ? kernel.mr : kernel.nr;
+  const int64_t mine = pixels_are_a ? kernel.mr : kernel.nr;
   const int64_t other = pixels_are_a ? kernel.nr : kernel.mr;
   if (other >= mine || d.Mg() < 4 * mine) return false;
-  auto filled = [&](int64_t width) {
-    return double(pixels) / double(ceil_div(pixels, width) * width);
-  };
-  return filled(mine) < 0.85 && filled(other) >= kMinFlipGain * filled(mine);
+  const double filled = pixel_panel_fill(d, mine);
+  return filled < 0.85 && pixel_panel_fill(d, other) >= kMinFlipGain * filled;
 }
 
-// Operand roles: which side of the micro-kernel's tile the pixels take, and the panel widths
-// that follow. The output's unit-stride direction is pixels in NCHW, channels in NHWC; the
-// kernel stores its tile's columns contiguously when it prefers columns, so the MR side is then
-// that direction.
+// Operand roles: which side of the micro-kernel's tile the pixels take (pixels_on_mr_side,
+// unless the small-plane rule flips it), and the panel widths that follow.
 void choose_roles(const ConvDesc& d, const MicroKernel& kernel, Tiling& t) {
   t.kernel = &kernel;
   const bool pixels_unit = d.layout == Layout::NCHW;
-  t.pixels_are_a = pixels_unit == kernel.prefers_cols;
+  t.pixels_are_a = pixels_on_mr_side(d, kernel);
   if (pixels_wasted_on_panels(d, kernel, t.pixels_are_a)) t.pixels_are_a = !t.pixels_are_a;
   t.pixel_width = t.pixels_are_a ? kernel.mr : kernel.nr;
   t.pixel_pack = t.pixels_are_a ? kernel.packmr : kernel.packnr;
