@@ -104,9 +104,9 @@ void prepare(Plan& plan, const FilterView& filter) {
 //   waits on its weight stream (3x3 layers with 256 channels and more run slower than a GEMM);
 //   1x1 layers keep their rate up to 2048 channels;
 // - borders: output columns whose window crosses the padding go one pixel at a time, at half
-//   the rate (planes of 7 and 14 columns). Fitted with the GEMMs' pixel fill in their shape
-//   factors: at a quarter of the rate lost, GoogLeNet's 7x7 3x3 and 5x5 layers went to this
-//   kernel, 1.04-1.13x slower there than tiled-nhwc at 1 thread.
+//   the rate (planes of 7 and 14 columns). Weighed against the GEMMs' shape factors with their
+//   pixel fill: a quarter of the rate lost instead would give GoogLeNet's 7x7 3x3 and 5x5
+//   layers to this kernel, 1.04-1.13x slower there than tiled-nhwc at 1 thread.
 double kernel_fit(const ConvDesc& d) {
   const int64_t v = isa_vector_floats(selected_isa()), mg = d.Mg();
   const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
