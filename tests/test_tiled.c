@@ -124,6 +124,23 @@ static void small_planes_many_channels(void** state) {
   check_tiled(c);
 }
 
+/* Planes whose pixels fill the own micro-kernels' 7- and 14-wide panels better than BLIS's
+   (on a CPU that has them, tiled-nchw computes these on them; the unit tests check that choice):
+   7x7 and 14x14 planes with a partial last channel panel, 6x9 and 2x13 planes with a partial
+   last pixel panel; K = 100 x 9 in two reduction blocks; bias, clamp, 1 and 3 threads. */
+static void small_planes_own_kernels(void** state) {
+  (void)state;
+  const uint32_t shapes[][3] = {{7, 7, 190}, {6, 9, 192}, {14, 14, 158}, {2, 13, 128}};
+  for (int i = 0; i < 4; ++i) {
+    conv_case c = edge_case(100, shapes[i][2], shapes[i][0], shapes[i][1], 3);
+    check_tiled(c);
+    c.with_bias = 0;
+    c.output_min = -1.0f;
+    c.output_max = 0.5f;
+    check_tiled(c);
+  }
+}
+
 /* 1x1, stride 1, no padding (each reduction row one run of the input): several pixel blocks,
    the image's last panel partial, with and without bias. */
 static void flat_many_blocks(void** state) {
@@ -291,6 +308,7 @@ int main(void) {
       cmocka_unit_test(strides_dilation_groups),
       cmocka_unit_test(wide_rows),
       cmocka_unit_test(small_planes_many_channels),
+      cmocka_unit_test(small_planes_own_kernels),
       cmocka_unit_test(flat_many_blocks),
       cmocka_unit_test(tiny),
       cmocka_unit_test(bit_identical_runs),

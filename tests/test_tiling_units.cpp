@@ -14,6 +14,7 @@
 #include <vector>
 
 // Before cmocka.h, which defines a macro fail() that would clash with gemmconv::fail().
+#include "../lib/algorithms/tiled/own_kernels.hpp"
 #include "../lib/algorithms/tiled/pack_pixels.hpp"
 #include "../lib/algorithms/tiled/tiling.hpp"
 #include "../lib/blis/microkernel.hpp"
@@ -265,11 +266,24 @@ struct Workspace {
   float* data;
 };
 
+// A kernel record with an own kernel's tile, 16 * 48 / nr channels by nr pixels (its function is
+// not called), and BLIS's blocking: what the own kernels' tilings are made from.
+gemmconv::MicroKernel own_tile_of_width(int64_t nr) {
+  gemmconv::MicroKernel k = kernel();
+  k.mr = k.packmr = 16 * 48 / nr / 16 * 16;
+  k.nr = k.packnr = nr;
+  k.kc = 2 * k.kc;
+  k.prefers_cols = false;
+  k.arch = nr == 7 ? "own-shaped 48x7" : "own-shaped 32x14";
+  return k;
+}
+
 // Packs every reduction block of every pixel block of every image and group with the packing
 // loops of `isa`, and compares each panel element (k, i) with im2col.
-void check_packing(const Shape& s, gemmconv::Isa isa, PixelPacking* seen_mode) {
+void check_packing(const Shape& s, const gemmconv::MicroKernel& kernel, gemmconv::Isa isa,
+                   PixelPacking* seen_mode) {
   const ConvDesc d = desc_of(s);
-  Tiling t = gemmconv::make_tiling(d, kernel(), 1);
+  Tiling t = gemmconv::make_tiling(d, kernel, 1);
   t.pack_kernels = &gemmconv::pack_kernels(isa);
   *seen_mode = t.packing;
   // Input values are their index + 1: exact in float, never zero, so that a read of the wrong
@@ -301,10 +315,11 @@ void check_packing(const Shape& s, gemmconv::Isa isa, PixelPacking* seen_mode) {
                 const float want = im2col(s, input, n, g, k0 + k, p);
                 if (!(got == want))
                   fail_msg(
-                      "%s (%s, pixel panel width %lld, kc %lld): image %lld group %lld, k %lld, "
-                      "pixel %lld: packed %g, im2col %g",
-                      s.what, gemmconv::isa_name(isa), (long long)pw, (long long)t.kc, (long long)n,
-                      (long long)g, (long long)(k0 + k), (long long)p, (double)got, (double)want);
+                      "%s (%s, %s, pixel panel width %lld, kc %lld): image %lld group %lld, k "
+                      "%lld, pixel %lld: packed %g, im2col %g",
+                      s.what, kernel.arch, gemmconv::isa_name(isa), (long long)pw, (long long)t.kc,
+                      (long long)n, (long long)g, (long long)(k0 + k), (long long)p, (double)got,
+                      (double)want);
               }
         }
       }
@@ -315,12 +330,19 @@ void packed_panels_are_im2col(void** state) {
   (void)state;
   bool modes[4] = {false, false, false, false};
   bool several_blocks = false, several_k_blocks[2] = {false, false};
-  // Every variant of the packing loops this CPU runs (GEMMCONV_MAX_ISA lowers the ceiling).
+  // Every variant of the packing loops this CPU runs (GEMMCONV_MAX_ISA lowers the ceiling), for
+  // BLIS's kernel and, in NCHW, for the own kernels' tiles (pixels 7 and 14 wide, on the B side)
+  // whether or not this CPU runs those kernels: the packing is the same code.
   const gemmconv::Isa best = gemmconv::selected_isa();
   for (const Shape& s : kPackShapes) {
     PixelPacking mode = PixelPacking::Rows;
     for (gemmconv::Isa isa : {gemmconv::Isa::Baseline, gemmconv::Isa::Avx2, gemmconv::Isa::Avx512})
-      if (static_cast<int>(isa) <= static_cast<int>(best)) check_packing(s, isa, &mode);
+      if (static_cast<int>(isa) <= static_cast<int>(best)) {
+        check_packing(s, kernel(), isa, &mode);
+        if (s.layout != Layout::NCHW) continue;
+        PixelPacking own_mode = mode;
+        for (int64_t nr : {7, 14}) check_packing(s, own_tile_of_width(nr), isa, &own_mode);
+      }
     modes[static_cast<int>(mode)] = true;
     const Tiling t = gemmconv::make_tiling(desc_of(s), kernel(), 1);
     several_blocks |= t.pixel_blocks > 1;
@@ -332,6 +354,79 @@ void packed_panels_are_im2col(void** state) {
   for (int m = 0; m < 4; ++m)
     if (!modes[m]) fail_msg("packing mode %s not reached (%s kernel)", names[m], kernel().arch);
   assert_true(several_blocks && several_k_blocks[0] && several_k_blocks[1]);
+}
+
+// -- The own micro-kernels ---------------------------------------------------------------------
+
+// Each own kernel of this CPU against a naive product, for every tile edge (m < MR, n < NR),
+// reductions of 1 to past one unrolled step, beta 0 and 1 (C then holds values), and C stored
+// both ways (pixels contiguous, as in NCHW, and channels contiguous); outputs outside the
+// m x n tile are never written.
+void own_kernels_match_naive_gemm(void** state) {
+  (void)state;
+  const gemmconv::OwnKernelTable table = gemmconv::own_kernel_table(gemmconv::selected_isa());
+  if (table.count == 0) {
+    std::printf("no own micro-kernels for %s here\n", gemmconv::isa_name(gemmconv::selected_isa()));
+    skip();
+  }
+  for (int s = 0; s < table.count; ++s) {
+    const gemmconv::OwnKernelShape& shape = table.shapes[s];
+    const int64_t mr = shape.mr, nr = shape.nr;
+    for (int64_t k : {1, 2, 7, 100})
+      for (int64_t m : {int64_t(1), mr - 1, mr})
+        for (int64_t n : {int64_t(1), nr - 1, nr})
+          for (float beta : {0.0f, 1.0f})
+            for (bool pixels_unit : {true, false}) {
+              std::vector<float> a(std::size_t(mr * k)), b(std::size_t(nr * k));
+              for (std::size_t i = 0; i < a.size(); ++i) a[i] = float(int(i % 13) - 6) / 8.0f;
+              for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(int(i % 7) - 3) / 4.0f;
+              // C with a gap between rows and columns: (i, j) at i * rs + j * cs.
+              const int64_t rs = pixels_unit ? nr + 3 : 1, cs = pixels_unit ? 1 : mr + 5;
+              const std::size_t c_size = std::size_t((mr + 1) * (nr + 3) * (mr + 5));
+              std::vector<float> c(c_size), start(c_size);
+              for (std::size_t i = 0; i < c.size(); ++i) start[i] = c[i] = float(i % 5) - 2.0f;
+              shape.function(m, n, k, a.data(), b.data(), beta, c.data(), rs, cs);
+              std::vector<float> want = start;
+              for (int64_t i = 0; i < m; ++i)
+                for (int64_t j = 0; j < n; ++j) {
+                  double sum = beta == 0.0f ? 0.0 : double(start[std::size_t(i * rs + j * cs)]);
+                  for (int64_t p = 0; p < k; ++p)
+                    sum += double(a[std::size_t(p * mr + i)]) * double(b[std::size_t(p * nr + j)]);
+                  want[std::size_t(i * rs + j * cs)] = float(sum);
+                }
+              for (std::size_t i = 0; i < c.size(); ++i)
+                if (c[i] != want[i])  // exact: every product and partial sum is a short binary
+                  fail_msg("%s: m %lld n %lld k %lld beta %g %s: C[%zu] %g, want %g", shape.name,
+                           (long long)m, (long long)n, (long long)k, (double)beta,
+                           pixels_unit ? "pixels contiguous" : "channels contiguous", i,
+                           (double)c[i], (double)want[i]);
+            }
+  }
+}
+
+// Where an own kernel's panels fill much better than those of a column-preferring BLIS kernel
+// with an MR of 16 or more (skx's 32: NCHW pixels go on that side; the layers test_tiled's
+// small_planes_own_kernels computes), tiled-nchw takes it on a CPU that has it; never in NHWC.
+void own_kernels_chosen_for_small_planes(void** state) {
+  (void)state;
+  const bool have =
+      !gemmconv::own_micro_kernels().empty() && kernel().prefers_cols && kernel().mr >= 16;
+  const int64_t planes[][3] = {{7, 7, 190}, {6, 9, 192}, {14, 14, 158}, {2, 13, 128}};
+  for (const auto& p : planes) {
+    const Shape s = {
+        "small plane", Layout::NCHW, 1, 1, 100, p[2], p[0], p[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+    const gemmconv::MicroKernel& k = gemmconv::tiled_kernel(desc_of(s));
+    if (have && k.own == nullptr)
+      fail_msg("%lldx%lld plane, M %lld: tiled-nchw runs %s", (long long)p[0], (long long)p[1],
+               (long long)p[2], k.arch);
+    Shape nhwc = s;
+    nhwc.layout = Layout::NHWC;
+    assert_null(gemmconv::tiled_kernel(desc_of(nhwc)).own);
+  }
+  // A 56x56 plane with 64 channels: BLIS's panels are less filled, but two channel panels would
+  // share each pixel panel: BLIS's kernel.
+  const Shape big = {"56x56", Layout::NCHW, 1, 1, 64, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  assert_null(gemmconv::tiled_kernel(desc_of(big)).own);
 }
 
 }  // namespace
@@ -346,6 +441,8 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(thread_shares_cover_every_item_once),
       cmocka_unit_test(packed_panels_are_im2col),
+      cmocka_unit_test(own_kernels_match_naive_gemm),
+      cmocka_unit_test(own_kernels_chosen_for_small_planes),
   };
   return cmocka_run_group_tests_name("tiling_units", tests, nullptr, nullptr);
 }

@@ -49,6 +49,7 @@ MicroTileRunner::MicroTileRunner(const MicroKernel& kernel) : kernel_(&kernel) {
 
 void MicroTileRunner::run(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
                           float beta, float* c, int64_t rs_c, int64_t cs_c, NextPanels next) {
+  if (kernel_->own) return kernel_->own(m, n, k, a, b, beta, c, rs_c, cs_c);
   auxinfo_t* aux = reinterpret_cast<auxinfo_t*>(info_);
   bli_auxinfo_set_next_a(const_cast<float*>(next.a), aux);
   bli_auxinfo_set_next_b(const_cast<float*>(next.b), aux);

@@ -19,6 +19,11 @@ namespace gemmconv {
 // readable memory.
 constexpr std::size_t kMicroKernelReadAhead = 128;
 
+// A micro-kernel of the library's own (tiled/own_kernels.hpp), with MicroTileRunner::run's
+// contract.
+using OwnMicroKernelFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
+                                  float beta, float* c, int64_t rs_c, int64_t cs_c);
+
 struct MicroKernel {
   int64_t mr = 0, nr = 0;          // register tile
   int64_t kc = 0, mc = 0, nc = 0;  // BLIS's cache blocking for this kernel
@@ -27,6 +32,7 @@ struct MicroKernel {
   const char* arch = "";           // BLIS's name of the sub-configuration ("skx", "haswell", ...)
   void* function = nullptr;        // the BLIS function; called only through run_micro_tile()
   void* context = nullptr;         // the BLIS context the function belongs to
+  OwnMicroKernelFn own = nullptr;  // set for the library's own kernels instead of function
 };
 
 // The micro-kernel of the BLIS configuration this process runs (fixed at library load, see

@@ -292,7 +292,8 @@ void nchw_rows_for(const NchwRowsJob& j) {
   }
 }
 
-// The panel widths of BLIS's kernels, for the strides the vector copies pick (1 to 4).
+// The panel widths of BLIS's kernels and of our own (7, 14: element copies the compiler
+// unrolls), for the strides the vector copies pick (1 to 4).
 template <int W>
 void nchw_rows_width(const NchwRowsJob& j) {
   switch (j.SW) {
@@ -313,6 +314,10 @@ void nchw_rows(const NchwRowsJob& j) {
   switch (j.pixel_width) {
     case 4:
       return nchw_rows_width<4>(j);
+    case 7:
+      return nchw_rows_width<7>(j);
+    case 14:
+      return nchw_rows_width<14>(j);
     case 8:
       return nchw_rows_width<8>(j);
     case 12:

@@ -5,6 +5,7 @@
 #include "../../base/checked.hpp"
 #include "../../parallel/threads.hpp"
 #include "../algorithm.hpp"
+#include "own_kernels.hpp"
 
 namespace gemmconv {
 
@@ -276,8 +277,43 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads, st
   return t;
 }
 
+double tiling_fill(const ConvDesc& d, const MicroKernel& kernel) {
+  Tiling t;
+  choose_roles(d, kernel, t);
+  return micro_tile_fill(d, t.channel_width, d.reduction()) * pixel_panel_fill(d, t.pixel_width);
+}
+
+namespace {
+
+// An own kernel replaces BLIS's when its tiles fill kMinOwnGain more of their panels and each
+// packed pixel micro-panel serves at least kMinOwnChannelPanels channel panels. On panels both
+// fill, the two run at about the same rate (skx's 32x12 against 48x7 and 32x14, the filter
+// streamed and NCHW tiles stored: within 5%); on 7x7 and 14x14 planes with 256-512 channels
+// (1.15x-1.3x more filled) the own kernels are 1.1x-1.25x faster, on 13x13 (1.09x, rows of 13
+// cut into panels of 14) no faster. The pixels are the broadcast operand, read from L2 by the
+// first tile of each pixel panel: with few channel panels to share that, 56x56 planes with 64
+// channels (1.125x more filled) are 1.16x-1.18x slower.
+constexpr double kMinOwnGain = 1.1;
+constexpr int64_t kMinOwnChannelPanels = 4;
+
+}  // namespace
+
+const MicroKernel& tiled_kernel(const ConvDesc& d) {
+  const MicroKernel* best = &micro_kernel();
+  if (d.layout != Layout::NCHW) return *best;
+  double best_fill = kMinOwnGain * tiling_fill(d, *best);
+  for (const MicroKernel& k : own_micro_kernels()) {
+    const double fill = tiling_fill(d, k);
+    if (fill > best_fill && ceil_div(d.Mg(), k.mr) >= kMinOwnChannelPanels) {
+      best = &k;
+      best_fill = fill;
+    }
+  }
+  return *best;
+}
+
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {
-  return make_tiling(d, micro_kernel(), threads, limit).workspace_bytes();
+  return make_tiling(d, tiled_kernel(d), threads, limit).workspace_bytes();
 }
 
 }  // namespace gemmconv

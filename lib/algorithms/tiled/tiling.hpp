@@ -175,6 +175,15 @@ struct Tiling {
 Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
                    std::size_t limit = SIZE_MAX);
 
+// The share of the kernel's work on real outputs when `kernel` computes `d`'s tiles: the output
+// channels' fill of their micro-panels times the pixels' fill of theirs, on the sides the
+// operand roles give them.
+double tiling_fill(const ConvDesc& d, const MicroKernel& kernel);
+
+// The micro-kernel that computes `d`'s tiles: BLIS's (micro_kernel()), or one of the library's
+// own (own_kernels.hpp, NCHW only) whose tiles fill enough more of their panels.
+const MicroKernel& tiled_kernel(const ConvDesc& d);
+
 // Exact workspace under `limit`: threads used x per-thread bytes. Throws Overflow.
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit);
 
