@@ -211,10 +211,11 @@ inline Vec<N> load_strided(const float* src) {
   }
 }
 
-// The vector width for a wide copy of W pixels: V when it divides W, else 4 when that does, else
-// none (0: element by element).
+// The vector width for a wide copy of W pixels: V when it divides W, else 4 (a last vector
+// overlapping the one before when 4 does not divide W either), else none (0: element by
+// element).
 constexpr int wide_width(int W) {
-  return W % V == 0 ? V : (W % 4 == 0 ? 4 : 0);
+  return W % V == 0 ? V : (W >= 4 ? 4 : 0);
 }
 
 // dst[j] = src[j * S] for j < W (S = 0: stride sw at run time), reading src[0 .. W * S).
@@ -223,7 +224,8 @@ inline void copy_wide(float* dst, const float* src, int64_t sw) {
   constexpr int N = wide_width(W);
   if constexpr (S > 0 && N > 0) {
 #pragma GCC unroll 8
-    for (int o = 0; o < W; o += N) store_lanes<N, N>(dst + o, load_strided<N, S>(src + o * S));
+    for (int o = 0; o + N <= W; o += N) store_lanes<N, N>(dst + o, load_strided<N, S>(src + o * S));
+    if constexpr (W % N != 0) store_lanes<N, N>(dst + W - N, load_strided<N, S>(src + (W - N) * S));
   } else {
     for (int64_t j = 0; j < W; ++j) dst[j] = src[j * sw];
   }
