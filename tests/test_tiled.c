@@ -201,11 +201,10 @@ static void few_blocks_split_by_pixels(void** state) {
   }
 }
 
-/* Few pixel blocks and more channels than pixels: the team packs each block together and
-   shares out its tiles, ranges ending inside channel panels (7x7 and 5x9 planes, one or two
-   images, two groups, 2 to 5 threads); several reduction blocks, bias and clamp; against the
-   reference and bit for bit against 1 thread. */
-static void few_blocks_packed_by_the_team(void** state) {
+/* Few pixel blocks and more channels than pixels: the threads share out the channel panels of
+   each block (7x7 and 5x9 planes, one or two images, two groups, 2 to 5 threads); several
+   reduction blocks, bias and clamp; against the reference and bit for bit against 1 thread. */
+static void few_blocks_split_by_channels(void** state) {
   (void)state;
   const uint32_t planes[][3] = {{7, 7, 1}, {5, 9, 2}};
   for (int p = 0; p < 2; ++p) {
@@ -324,7 +323,7 @@ int main(void) {
       cmocka_unit_test(reduction_and_tile_edges),
       cmocka_unit_test(reduction_one_past_kc),
       cmocka_unit_test(few_blocks_split_by_pixels),
-      cmocka_unit_test(few_blocks_packed_by_the_team),
+      cmocka_unit_test(few_blocks_split_by_channels),
       cmocka_unit_test(several_pixel_and_channel_blocks),
       cmocka_unit_test(strides_dilation_groups),
       cmocka_unit_test(wide_rows),

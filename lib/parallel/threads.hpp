@@ -39,14 +39,6 @@ inline int current_team_size() {
 #endif
 }
 
-// Waits for every thread of the current team (nothing outside a parallel region). Every thread
-// of the team must call it the same number of times.
-inline void team_barrier() {
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-}
-
 // Splits [0, total) into `parts` contiguous ranges as evenly as possible; part p gets
 // [begin, end). A static partition, so a given thread count always splits the same way.
 struct Range {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "../../parallel/threads.hpp"
 #include "pack_pixels.hpp"
 
 namespace gemmconv {
@@ -63,11 +62,10 @@ void pack_step(const Plan& plan, const Tiling& t, const float* input, const Step
     pack_ones_row(t, scratch.pack, s.block.panels, s.kb);
 }
 
-// The tiles [tile_begin, tile_end) of the step's packed block, tile c * panels + q being pixel
-// panel q against channel panel c: whole channel panels in the order that keeps the kernel's
-// reused operand in cache, a channel panel the range cuts pixel panel by pixel panel.
+// The tiles of channel panels [c_begin, c_end) against the step's packed block, in the order
+// that keeps the kernel's reused operand in cache.
 void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const float* pack,
-                    int64_t tile_begin, int64_t tile_end) {
+                    int64_t c_begin, int64_t c_end) {
   MicroTileRunner kernel(*t.kernel);
   const float beta = s.k0 == 0 ? 0.0f : 1.0f;
   const bool last = s.k0 + s.kb == t.reduction;
@@ -93,60 +91,22 @@ void run_step_tiles(const Plan& plan, const Tiling& t, const Step& s, const floa
     if (clamp) clamp_tile(plan, t, out, np, nc);
   };
 
-  auto whole_panels = [&](int64_t c_begin, int64_t c_end) {
-    if (t.pixels_are_a) {
-      // BLIS's macro-kernel order: a filter micro-panel (B) stays in L1 while the packed pixel
-      // block (A, sized like BLIS's MC x KC) streams from L2.
-      for (int64_t c = c_begin; c < c_end; ++c)
-        for (int64_t q = 0; q < s.block.panels; ++q) tile(q, c);
-    } else {
-      // Filter on A: an MC x KC block of it stays in L2, each pixel micro-panel (B) in L1.
-      for (int64_t c0 = c_begin; c0 < c_end; c0 += t.channel_block) {
-        const int64_t c1 = std::min(c_end, c0 + t.channel_block);
-        for (int64_t q = 0; q < s.block.panels; ++q)
-          for (int64_t c = c0; c < c1; ++c) tile(q, c);
-      }
+  if (t.pixels_are_a) {
+    // BLIS's macro-kernel order: a filter micro-panel (B) stays in L1 while the packed pixel
+    // block (A, sized like BLIS's MC x KC) streams from L2.
+    for (int64_t c = c_begin; c < c_end; ++c)
+      for (int64_t q = 0; q < s.block.panels; ++q) tile(q, c);
+  } else {
+    // Filter on A: an MC x KC block of it stays in L2, each pixel micro-panel (B) in L1.
+    for (int64_t c0 = c_begin; c0 < c_end; c0 += t.channel_block) {
+      const int64_t c1 = std::min(c_end, c0 + t.channel_block);
+      for (int64_t q = 0; q < s.block.panels; ++q)
+        for (int64_t c = c0; c < c1; ++c) tile(q, c);
     }
-  };
-  const int64_t panels = s.block.panels;
-  int64_t c_begin = tile_begin / panels;
-  const int64_t c_end = tile_end / panels;
-  if (tile_begin % panels != 0) {  // the first channel panel from a pixel panel on
-    for (int64_t q = tile_begin % panels; q < std::min(panels, tile_end - c_begin * panels); ++q)
-      tile(q, c_begin);
-    ++c_begin;
   }
-  if (c_begin < c_end) whole_panels(c_begin, c_end);
-  if (tile_end % panels != 0 && c_end >= c_begin)  // the last one up to a pixel panel
-    for (int64_t q = 0; q < tile_end % panels; ++q) tile(q, c_end);
 }
 
 }  // namespace
-
-void run_team_block(const Plan& plan, const Tiling& t, const float* input, float* output,
-                    const TileWork& work, const ThreadScratch& scratch, float* const packs[2],
-                    int index, int team) {
-  Step whole = make_step(plan, t, input, output, work);
-  const Range panels = split_range(whole.block.panels, team, index);
-  const Range tiles = split_range(whole.block.panels * t.channel_panels, team, index);
-  Step mine = whole;
-  mine.block = {whole.block.first_panel + panels.begin, panels.end - panels.begin};
-  ThreadScratch packing = scratch;
-  int64_t step = 0;
-  for (whole.k0 = 0; whole.k0 < t.reduction; whole.k0 += t.kc, ++step) {
-    whole.kb = mine.kb = std::min(t.kc, t.reduction - whole.k0);
-    mine.k0 = whole.k0;
-    // Reduction blocks alternate between the two packed blocks: the one packed here was last
-    // read for the block before the previous one, which every thread finished before the
-    // previous wait.
-    float* pack = packs[step % 2];
-    packing.pack = pack + panels.begin * t.panel_floats;
-    if (mine.block.panels > 0) pack_step(plan, t, input, mine, packing);
-    team_barrier();  // every panel of this reduction block is packed
-    run_step_tiles(plan, t, whole, pack, tiles.begin, tiles.end);
-  }
-  team_barrier();  // the next block's first packing must not overwrite panels still read
-}
 
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
                    const TileWork& work, const ThreadScratch& scratch) {
@@ -154,8 +114,7 @@ void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float*
   for (s.k0 = 0; s.k0 < t.reduction; s.k0 += t.kc) {
     s.kb = std::min(t.kc, t.reduction - s.k0);
     pack_step(plan, t, input, s, scratch);
-    run_step_tiles(plan, t, s, scratch.pack, work.channel_begin * s.block.panels,
-                   work.channel_end * s.block.panels);
+    run_step_tiles(plan, t, s, scratch.pack, work.channel_begin, work.channel_end);
   }
 }
 

@@ -22,14 +22,4 @@ struct TileWork {
 void run_tile_work(const Plan& plan, const Tiling& t, const float* input, float* output,
                    const TileWork& work, const ThreadScratch& scratch);
 
-// Thread `index` of a team of `team` on the pixel block of `work` (its channel range is ignored)
-// with the others (Tiling::team_packs): for each reduction block, each packs its share of the
-// block's pixel panels into one of `packs` (two packed blocks, used in turn), then, after all
-// have, computes its share of the block's tiles (pixel panel x channel panel), equal to one
-// tile. Every thread of the team calls it for the same blocks (it waits for the others once per
-// reduction block and once at the end).
-void run_team_block(const Plan& plan, const Tiling& t, const float* input, float* output,
-                    const TileWork& work, const ThreadScratch& scratch, float* const packs[2],
-                    int index, int team);
-
 }  // namespace gemmconv

@@ -54,18 +54,6 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   const int64_t per_image_group = t.pixel_blocks * t.channel_panels;
   run_team(std::min(t.threads, plan.team()), [&](int index, int team_size) {
     const ThreadScratch scratch = t.scratch(workspace, index);
-    if (t.team_packs) {
-      // Threads 0 and 1's packed blocks (the workspace holds t.threads >= 2 of them).
-      float* const packs[2] = {t.scratch(workspace, 0).pack, t.scratch(workspace, 1).pack};
-      const int64_t image_groups = t.items / (t.pixel_blocks * t.channel_panels);
-      for (int64_t ig = 0; ig < image_groups; ++ig)
-        for (int64_t b = 0; b < t.pixel_blocks; ++b) {
-          const TileWork work{ig / plan.desc.G,      ig % plan.desc.G, b, 0, 0, 0,
-                              t.block_panel_count(b)};
-          run_team_block(plan, t, input, output, work, scratch, packs, index, team_size);
-        }
-      return;
-    }
     if (t.split_pixels) {
       const Range mine = t.thread_tiles(index, team_size);
       const int64_t cp = t.channel_panels;

@@ -233,7 +233,6 @@ void choose_blocking(const ConvDesc& d, const MicroKernel& kernel, const Workspa
   const int64_t panels = blocks / t.pixel_blocks * t.pixel_panels;
   t.split_pixels = t.threads > 1 && blocks < kSplitBlocksPerThread * t.threads &&
                    panels >= 2 * int64_t(t.threads) && t.channels < t.pixels;
-  t.team_packs = t.threads > 1 && blocks < kSplitBlocksPerThread * t.threads && !t.split_pixels;
 }
 
 // The parts of a thread's workspace that grow with the pixel block, and their sum.

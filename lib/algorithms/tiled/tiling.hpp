@@ -108,12 +108,6 @@ struct Tiling {
   // panel per thread is packed twice). Nothing packed is shared between threads, so no thread
   // waits for another.
   bool split_pixels = false;
-  // Whether the team works on one pixel block at a time instead (few blocks, more channels than
-  // pixels: sharing out pixel panels would have every thread stream the whole filter): each
-  // thread packs its share of the block's panels into threads 0 and 1's packed blocks in turn,
-  // then computes its share of the block's tiles, equal to one tile (run_team_block), so each
-  // panel is packed once and the filter is read once per block by the team together.
-  bool team_packs = false;
   // Per-thread workspace, in bytes, each part 64-byte aligned.
   std::size_t pack_bytes = 0;     // kc x block_panels pixel micro-panels
   std::size_t table_bytes = 0;    // kc TapEntry
