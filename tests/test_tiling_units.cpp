@@ -423,6 +423,13 @@ void own_kernels_chosen_for_small_planes(void** state) {
     nhwc.layout = Layout::NHWC;
     assert_null(gemmconv::tiled_kernel(desc_of(nhwc)).own);
   }
+  // A 28x28 plane fills BLIS's panels almost as well (784 of 800 pixels) but with a reduction of
+  // 512 x 9 the own kernel is taken when filling as much; with 128 x 9 it is not.
+  const Shape deep = {"28x28", Layout::NCHW, 1, 1, 512, 512, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  if (have) assert_non_null(gemmconv::tiled_kernel(desc_of(deep)).own);
+  Shape shallow = deep;
+  shallow.C = 128;
+  assert_null(gemmconv::tiled_kernel(desc_of(shallow)).own);
   // A 56x56 plane with 64 channels: BLIS's panels are less filled, but two channel panels would
   // share each pixel panel: BLIS's kernel.
   const Shape big = {"56x56", Layout::NCHW, 1, 1, 64, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};

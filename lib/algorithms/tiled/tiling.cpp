@@ -285,26 +285,33 @@ double tiling_fill(const ConvDesc& d, const MicroKernel& kernel) {
 
 namespace {
 
-// An own kernel replaces BLIS's when its tiles fill kMinOwnGain more of their panels and each
-// packed pixel micro-panel serves at least kMinOwnChannelPanels channel panels. On panels both
-// fill, the two run at about the same rate (skx's 32x12 against 48x7 and 32x14, the filter
-// streamed and NCHW tiles stored: within 5%); on 7x7 and 14x14 planes with 256-512 channels
-// (1.15x-1.3x more filled) the own kernels are 1.1x-1.25x faster, on 13x13 (1.09x, rows of 13
-// cut into panels of 14) no faster. The pixels are the broadcast operand, read from L2 by the
-// first tile of each pixel panel: with few channel panels to share that, 56x56 planes with 64
-// channels (1.125x more filled) are 1.16x-1.18x slower.
+// An own kernel replaces BLIS's when each packed pixel micro-panel serves at least
+// kMinOwnChannelPanels channel panels and its tiles fill kMinOwnGain more of their panels, or
+// as much with a reduction of kMinOwnReductionBlocks of BLIS's KC or more. The pixels are the
+// broadcast operand, read from L2 by the first tile of each pixel panel: with few channel panels
+// to share that, 56x56 planes with 64 channels (1.125x more filled) are 1.16x-1.18x slower on
+// the own kernel. With many, on 7x7 and 14x14 planes with 256-512 channels (1.15x-1.3x more
+// filled) the own kernels are 1.1x-1.25x faster, on 13x13 (1.09x more, rows of 13 cut into
+// panels of 14) no faster; equally filled, 28x28 planes with 512 channels and K = 4608 are
+// 1.04x-1.08x faster (the tiles' outputs loaded and stored once per 2 KC), with K = 2304 (28x28
+// and 56x56) no faster, and 1x1 layers with K = 64 to 256 slower (each call's transposed store
+// weighs more).
 constexpr double kMinOwnGain = 1.1;
 constexpr int64_t kMinOwnChannelPanels = 4;
+constexpr int64_t kMinOwnReductionBlocks = 8;
 
 }  // namespace
 
 const MicroKernel& tiled_kernel(const ConvDesc& d) {
-  const MicroKernel* best = &micro_kernel();
-  if (d.layout != Layout::NCHW) return *best;
-  double best_fill = kMinOwnGain * tiling_fill(d, *best);
+  const MicroKernel& blis = micro_kernel();
+  if (d.layout != Layout::NCHW) return blis;
+  const bool long_reduction = d.reduction() >= kMinOwnReductionBlocks * blis.kc;
+  const double needed = (long_reduction ? 1.0 : kMinOwnGain) * tiling_fill(d, blis);
+  const MicroKernel* best = &blis;
+  double best_fill = 0.0;
   for (const MicroKernel& k : own_micro_kernels()) {
     const double fill = tiling_fill(d, k);
-    if (fill > best_fill && ceil_div(d.Mg(), k.mr) >= kMinOwnChannelPanels) {
+    if (fill >= needed && fill > best_fill && ceil_div(d.Mg(), k.mr) >= kMinOwnChannelPanels) {
       best = &k;
       best_fill = fill;
     }
