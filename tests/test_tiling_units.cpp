@@ -331,15 +331,14 @@ void packed_panels_are_im2col(void** state) {
   bool modes[4] = {false, false, false, false};
   bool several_blocks = false, several_k_blocks[2] = {false, false};
   // Every variant of the packing loops this CPU runs (GEMMCONV_MAX_ISA lowers the ceiling), for
-  // BLIS's kernel and, in NCHW, for the own kernels' tiles (pixels 7 and 14 wide, on the B side)
-  // whether or not this CPU runs those kernels: the packing is the same code.
+  // BLIS's kernel and for the own kernels' tiles (pixels 7 and 14 wide, on the B side) whether
+  // or not this CPU runs those kernels: the packing is the same code.
   const gemmconv::Isa best = gemmconv::selected_isa();
   for (const Shape& s : kPackShapes) {
     PixelPacking mode = PixelPacking::Rows;
     for (gemmconv::Isa isa : {gemmconv::Isa::Baseline, gemmconv::Isa::Avx2, gemmconv::Isa::Avx512})
       if (static_cast<int>(isa) <= static_cast<int>(best)) {
         check_packing(s, kernel(), isa, &mode);
-        if (s.layout != Layout::NCHW) continue;
         PixelPacking own_mode = mode;
         for (int64_t nr : {7, 14}) check_packing(s, own_tile_of_width(nr), isa, &own_mode);
       }
@@ -405,8 +404,9 @@ void own_kernels_match_naive_gemm(void** state) {
 }
 
 // Where an own kernel's panels fill much better than those of a column-preferring BLIS kernel
-// with an MR of 16 or more (skx's 32: NCHW pixels go on that side; the layers test_tiled's
-// small_planes_own_kernels computes), tiled-nchw takes it on a CPU that has it; never in NHWC.
+// with an MR of 16 or more (skx's 32x12: NCHW pixels go on its MR side, NHWC pixels on its 12-wide
+// NR side; the layers test_tiled's small_planes_own_kernels computes), tiled takes it on a CPU
+// that has it.
 void own_kernels_chosen_for_small_planes(void** state) {
   (void)state;
   const bool have =
@@ -419,10 +419,10 @@ void own_kernels_chosen_for_small_planes(void** state) {
     if (have && k.own == nullptr)
       fail_msg("%lldx%lld plane, M %lld: tiled-nchw runs %s", (long long)p[0], (long long)p[1],
                (long long)p[2], k.arch);
-    Shape nhwc = s;
-    nhwc.layout = Layout::NHWC;
-    assert_null(gemmconv::tiled_kernel(desc_of(nhwc)).own);
   }
+  // In NHWC a 7x7 plane fills 49 of 60 pixels on a 12-wide side, all 49 on the own 7-wide one.
+  const Shape nhwc = {"7x7 NHWC", Layout::NHWC, 1, 1, 100, 190, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  if (have && kernel().nr == 12) assert_non_null(gemmconv::tiled_kernel(desc_of(nhwc)).own);
   // A 28x28 plane fills BLIS's panels almost as well (784 of 800 pixels) but with a reduction of
   // 512 x 9 the own kernel is taken when filling as much; with 128 x 9 it is not.
   const Shape deep = {"28x28", Layout::NCHW, 1, 1, 512, 512, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};

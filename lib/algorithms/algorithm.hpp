@@ -36,7 +36,9 @@ double pixel_panel_fill(const ConvDesc& d, int64_t pixel_width);
 // Whether the output pixels take the MR side of the kernel's tile when the tile is stored the
 // way the kernel prefers: the output's unit-stride direction (pixels in NCHW, channels in NHWC)
 // goes on the MR side of a column-preferring kernel and on the NR side of a row-preferring one,
-// in BLIS's own GEMMs as in the algorithms that drive its micro-kernel.
+// in BLIS's own GEMMs as in the algorithms that drive its micro-kernel. The library's own
+// kernels (tiled/own_kernels.hpp) take the pixels on their broadcast (NR) side in either layout:
+// they store their tiles either way round.
 bool pixels_on_mr_side(const ConvDesc& d, const MicroKernel& kernel);
 
 // The same for the algorithms that drive BLIS's micro-kernel themselves: the output channels of

@@ -36,6 +36,7 @@ double pixel_panel_fill(const ConvDesc& d, int64_t pixel_width) {
 }
 
 bool pixels_on_mr_side(const ConvDesc& d, const MicroKernel& kernel) {
+  if (kernel.own) return false;
   return (d.layout == Layout::NCHW) == kernel.prefers_cols;
 }
 

@@ -35,8 +35,8 @@ std::vector<MicroKernel> make_own_micro_kernels() {
     k.kc = 2 * blis.kc;
     k.mc = blis.mc;
     k.nc = blis.nc;
-    // The tile is stored pixels contiguous: row-stored in the tiling's terms (the filter is A,
-    // the pixels B, in NCHW).
+    // Either storage of the tile is fast (pixels_on_mr_side() gives these kernels the pixels on
+    // their NR side in both layouts).
     k.prefers_cols = false;
     k.arch = s.name;
     k.own = s.function;

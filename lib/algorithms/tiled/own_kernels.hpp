@@ -3,7 +3,8 @@
 // 196, 13x13: 169) fill their micro-panels, where BLIS's 32-wide side leaves up to a quarter of
 // the kernel's work on padding pixels. The pixels are the broadcast operand (B, NR wide) and the
 // output channels the vector operand (A, a few vectors wide); the tile is stored with the
-// pixels contiguous (NCHW), transposed once per call. Compiled per instruction set
+// pixels contiguous (NCHW), transposed once per call, or with the channels contiguous (NHWC),
+// a vector per pixel and channel group. Compiled per instruction set
 // (own_kernels_impl.hpp); an ISA whose registers cannot hold such a tile has none.
 #pragma once
 

@@ -37,6 +37,25 @@ void broadcast_pixels_kernel(int64_t m, int64_t n, int64_t k, const float* a, co
     a += V * L;
     b += P;
   }
+  if (rs_c == 1) {  // channels contiguous (NHWC): each pixel's channels are whole vectors
+    for (int64_t j = 0; j < n; ++j) {
+      float* col = c + j * cs_c;
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) {
+        const int64_t lanes = m - v * L;
+        if (lanes <= 0) break;
+        Vec<L> out = acc[j][v];
+        if (lanes >= L) {
+          if (beta != 0.0f) out += beta * load_vec<L>(col + v * L);
+          __builtin_memcpy(col + v * L, &out, sizeof out);
+        } else {
+          for (int64_t i = 0; i < lanes; ++i)
+            col[v * L + i] = beta == 0.0f ? out[i] : beta * col[v * L + i] + out[i];
+        }
+      }
+    }
+    return;
+  }
   alignas(64) float tile[P][V * L];
   for (int j = 0; j < P; ++j)
     for (int v = 0; v < V; ++v) __builtin_memcpy(&tile[j][v * L], &acc[j][v], sizeof acc[j][v]);

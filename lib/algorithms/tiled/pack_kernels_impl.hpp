@@ -136,7 +136,7 @@ void nhwc_panel(const NhwcPackJob& j, int64_t first, int64_t count, float* panel
 }
 
 // The panels of the block, through the instantiation for the panel width when it is one of
-// BLIS's (the chunks then compile to fixed shuffles and stores).
+// BLIS's or of our own kernels' (the chunks then compile to fixed shuffles and stores).
 void nhwc_block(const NhwcPackJob& j) {
   const int64_t pw = j.pixel_width, pp = j.pixel_pack;
   for (int64_t q = 0; q < j.panels; ++q) {
@@ -150,11 +150,17 @@ void nhwc_block(const NhwcPackJob& j) {
       case 6:
         nhwc_panel<6>(j, first, count, panel);
         break;
+      case 7:
+        nhwc_panel<7>(j, first, count, panel);
+        break;
       case 8:
         nhwc_panel<8>(j, first, count, panel);
         break;
       case 12:
         nhwc_panel<12>(j, first, count, panel);
+        break;
+      case 14:
+        nhwc_panel<14>(j, first, count, panel);
         break;
       case 16:
         nhwc_panel<16>(j, first, count, panel);

@@ -181,7 +181,7 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
 double tiling_fill(const ConvDesc& d, const MicroKernel& kernel);
 
 // The micro-kernel that computes `d`'s tiles: BLIS's (micro_kernel()), or one of the library's
-// own (own_kernels.hpp, NCHW only) whose tiles fill enough more of their panels.
+// own (own_kernels.hpp) whose tiles fill enough more of their panels.
 const MicroKernel& tiled_kernel(const ConvDesc& d);
 
 // Exact workspace under `limit`: threads used x per-thread bytes. Throws Overflow.
