@@ -13,8 +13,9 @@ constexpr int L = GEMMCONV_VECTOR_FLOATS;
 
 // C (m x n, m <= V * L channels, n <= P pixels) = A * B + beta * C over k reduction rows, A
 // packed as a[p * V * L + i], B as b[p * P + j]; element (i, j) of C at c[i * rs_c + j * cs_c].
-// The V x P accumulators stay in registers (P broadcasts and V loads per reduction row); the
-// tile leaves through a small buffer, transposed, so a call's store costs about as much as a few
+// The V x P accumulators stay in registers (P broadcasts and V loads per reduction row). With
+// the channels contiguous (rs_c = 1) each pixel's vectors are stored as they are; otherwise the
+// tile leaves through a small buffer, transposed, a store that costs about as much as a few
 // dozen reduction rows (the tiling's kc is hundreds).
 template <int V, int P>
 void broadcast_pixels_kernel(int64_t m, int64_t n, int64_t k, const float* a, const float* b,

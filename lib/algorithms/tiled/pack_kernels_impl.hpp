@@ -300,8 +300,8 @@ void nchw_rows_for(const NchwRowsJob& j) {
   }
 }
 
-// The panel widths of BLIS's kernels and of our own (7, 14: element copies the compiler
-// unrolls), for the strides the vector copies pick (1 to 4).
+// The panel widths of BLIS's kernels and of our own (7, 14), for the strides the vector copies
+// pick (1 to 4).
 template <int W>
 void nchw_rows_width(const NchwRowsJob& j) {
   switch (j.SW) {
