@@ -415,25 +415,32 @@ void own_kernels_chosen_for_small_planes(void** state) {
   for (const auto& p : planes) {
     const Shape s = {
         "small plane", Layout::NCHW, 1, 1, 100, p[2], p[0], p[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-    const gemmconv::MicroKernel& k = gemmconv::tiled_kernel(desc_of(s));
+    const gemmconv::MicroKernel& k = gemmconv::tiled_kernel(desc_of(s), 1);
     if (have && k.own == nullptr)
       fail_msg("%lldx%lld plane, M %lld: tiled-nchw runs %s", (long long)p[0], (long long)p[1],
                (long long)p[2], k.arch);
   }
+  // At 2 threads the 7x7 plane's 4 channel panels of 48 would leave each thread's packed pixel
+  // panels to 2 of them: BLIS's kernel. With 600 channels (13 panels) at 3 threads: the own one.
+  const Shape seven = {"7x7", Layout::NCHW, 1, 1, 100, 190, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  assert_null(gemmconv::tiled_kernel(desc_of(seven), 2).own);
+  Shape wide = seven;
+  wide.M = 600;
+  if (have) assert_non_null(gemmconv::tiled_kernel(desc_of(wide), 3).own);
   // In NHWC a 7x7 plane fills 49 of 60 pixels on a 12-wide side, all 49 on the own 7-wide one.
   const Shape nhwc = {"7x7 NHWC", Layout::NHWC, 1, 1, 100, 190, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-  if (have && kernel().nr == 12) assert_non_null(gemmconv::tiled_kernel(desc_of(nhwc)).own);
+  if (have && kernel().nr == 12) assert_non_null(gemmconv::tiled_kernel(desc_of(nhwc), 1).own);
   // A 28x28 plane fills BLIS's panels almost as well (784 of 800 pixels) but with a reduction of
   // 512 x 9 the own kernel is taken when filling as much; with 128 x 9 it is not.
   const Shape deep = {"28x28", Layout::NCHW, 1, 1, 512, 512, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-  if (have) assert_non_null(gemmconv::tiled_kernel(desc_of(deep)).own);
+  if (have) assert_non_null(gemmconv::tiled_kernel(desc_of(deep), 1).own);
   Shape shallow = deep;
   shallow.C = 128;
-  assert_null(gemmconv::tiled_kernel(desc_of(shallow)).own);
+  assert_null(gemmconv::tiled_kernel(desc_of(shallow), 1).own);
   // A 56x56 plane with 64 channels: BLIS's panels are less filled, but two channel panels would
   // share each pixel panel: BLIS's kernel.
   const Shape big = {"56x56", Layout::NCHW, 1, 1, 64, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-  assert_null(gemmconv::tiled_kernel(desc_of(big)).own);
+  assert_null(gemmconv::tiled_kernel(desc_of(big), 1).own);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ struct FilterView {
 // (K = C' * KH * KW) below 64 leave the kernel's tiles and loops partly empty (a depthwise
 // layer, M' = 1 and K = 9, keeps well under 1%); and the output pixels fill their micro-panels
 // (pixel_panel_fill) on the side of the tile BLIS gives them.
-double gemm_shape_factor(const ConvDesc& d);
+double gemm_shape_factor(const ConvDesc& d, int threads);
 
 // The share of real pixels in the micro-panels of `pixel_width` that an output plane of
 // Ho x Wo pixels fills (a 7x7 plane in 32-wide panels: 49 of 64).
@@ -60,12 +60,12 @@ struct Algorithm {
   // Computes the whole batch. `workspace` holds plan.workspace_bytes, 64-byte aligned.
   void (*run)(const Plan& plan, const float* input, float* output, float* workspace);
   // AUTO's cost model: the fraction of its measured rate (planner/measured_model.cpp) this
-  // algorithm keeps on the descriptor's shape.
-  double (*shape_factor)(const ConvDesc& d) = gemm_shape_factor;
+  // algorithm keeps on the descriptor's shape, run on `threads` threads.
+  double (*shape_factor)(const ConvDesc& d, int threads) = gemm_shape_factor;
 };
 
 // For algorithms whose rate does not depend on the shape the way a GEMM's does.
-double same_rate(const ConvDesc& d);
+double same_rate(const ConvDesc& d, int threads);
 
 // Filter packings shared by several algorithms.
 // [M][C'][KH][KW]: row m is one GEMM row of length C'*KH*KW, taps fastest.

@@ -40,7 +40,7 @@ bool pixels_on_mr_side(const ConvDesc& d, const MicroKernel& kernel) {
   return (d.layout == Layout::NCHW) == kernel.prefers_cols;
 }
 
-double gemm_shape_factor(const ConvDesc& d) {
+double gemm_shape_factor(const ConvDesc& d, int) {
   const double m = double(d.Mg()) / 64.0, k = double(d.reduction()) / 64.0;
   const MicroKernel& kernel = micro_kernel();
   return (m < 1.0 ? m : 1.0) * (k < 1.0 ? k : 1.0) *
@@ -53,7 +53,7 @@ double micro_tile_fill(const ConvDesc& d, int64_t channel_width, int64_t call_re
   return double(mg) / double((mg + w - 1) / w * w) * (k < 1.0 ? k : 1.0);
 }
 
-double same_rate(const ConvDesc&) {
+double same_rate(const ConvDesc&, int) {
   return 1.0;
 }
 

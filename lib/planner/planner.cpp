@@ -20,8 +20,8 @@ namespace {
 double estimate_seconds(const Algorithm& a, const ConvDesc& d, int threads, std::size_t workspace) {
   const MeasuredModel& m = kMeasuredModel;
   const double flops = 2.0 * conv_macs(d), t = double(threads);
-  const double rate =
-      m.reference_flops_per_second * t * measured_percent(a.name) / 100.0 * a.shape_factor(d);
+  const double rate = m.reference_flops_per_second * t * measured_percent(a.name) / 100.0 *
+                      a.shape_factor(d, threads);
   const double cached = t * double(m.cached_bytes_per_thread);
   const double spilled = double(workspace) > cached ? double(workspace) - cached : 0.0;
   const double traffic = 2.0 * spilled * double(d.N) * double(d.G);

@@ -343,7 +343,7 @@ constexpr double kNarrowTileShare = 0.8;
 // band held to few positions by its stage, as on 3x3 layers with 512 channels, gives tiles of
 // two vectors: four broadcasts then feed eight multiply-adds instead of 24, measured about 1.7x
 // slower than full tiles), and kNarrowTileShare on ISAs with narrower tiles than AVX-512's.
-double kernel_fit(const ConvDesc& d) {
+double kernel_fit(const ConvDesc& d, int) {
   const GroupedNchwState s = make_state(d, 1, SIZE_MAX, selected_isa());
   const double channels = double(d.Mg()) / double(s.blocks * kNchwBlock);
   const int64_t positions = s.in_place ? d.H * d.W : staged_positions(s, d, s.rows);

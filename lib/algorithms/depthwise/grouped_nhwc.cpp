@@ -107,7 +107,7 @@ void prepare(Plan& plan, const FilterView& filter) {
 //   the rate (planes of 7 and 14 columns). Weighed against the GEMMs' shape factors with their
 //   pixel fill: a quarter of the rate lost instead would give GoogLeNet's 7x7 3x3 and 5x5
 //   layers to this kernel, 1.04-1.13x slower there than tiled-nhwc at 1 thread.
-double kernel_fit(const ConvDesc& d) {
+double kernel_fit(const ConvDesc& d, int) {
   const int64_t v = isa_vector_floats(selected_isa()), mg = d.Mg();
   const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
   const double reduction =

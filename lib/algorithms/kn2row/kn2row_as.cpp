@@ -135,7 +135,7 @@ void run_as(const Plan& plan, const float* input, float* output, float* workspac
 // The fraction of its rate the kernel keeps: the output channels' fill of their panels
 // (micro_tile_fill, each kernel call running one tap's reduction of C') times the pixels' fill
 // of theirs, taken over the whole plane (a tap's rectangle is the plane less its border).
-double as_fill(const ConvDesc& d) {
+double as_fill(const ConvDesc& d, int) {
   const AsTiling t = make_as_tiling(d, micro_kernel(), 1);
   return micro_tile_fill(d, t.channel_width, d.Cg()) * pixel_panel_fill(d, t.pixel_width);
 }

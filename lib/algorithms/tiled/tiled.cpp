@@ -35,8 +35,8 @@ struct TiledState final : PlanState {
 
 void prepare_tiled(Plan& plan, const FilterView& filter) {
   auto state = std::make_unique<TiledState>();
-  state->tiling =
-      make_tiling(plan.desc, tiled_kernel(plan.desc), plan.threads, plan.workspace_limit);
+  state->tiling = make_tiling(plan.desc, tiled_kernel(plan.desc, plan.threads), plan.threads,
+                              plan.workspace_limit);
   const Tiling& t = state->tiling;
   plan.state = std::move(state);
   pack_tiled_filter(plan, t, filter);
@@ -94,8 +94,8 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
 // The fraction of its typical rate the tiled kernel keeps: the output channels' fill of their
 // panels (micro_tile_fill, each kernel call running the whole reduction) times the pixels'
 // fill of theirs (a 7x7 plane fills 49 of 64 pixels on a 32-wide side, 14x14 196 of 224).
-double tile_fill(const ConvDesc& d) {
-  return tiling_fill(d, tiled_kernel(d));
+double tile_fill(const ConvDesc& d, int threads) {
+  return tiling_fill(d, tiled_kernel(d, threads));
 }
 
 }  // namespace

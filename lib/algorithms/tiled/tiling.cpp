@@ -285,26 +285,28 @@ double tiling_fill(const ConvDesc& d, const MicroKernel& kernel) {
 
 namespace {
 
-// An own kernel replaces BLIS's when each packed pixel micro-panel serves at least
-// kMinOwnChannelPanels channel panels and its tiles fill kMinOwnGain more of their panels, or
+// An own kernel replaces BLIS's when each thread's packed pixel micro-panels serve at least
+// kMinOwnChannelPanels channel panels (counted as the group's channel panels over the threads,
+// who share them out on small planes) and its tiles fill kMinOwnGain more of their panels, or
 // as much with a reduction of kMinOwnReductionBlocks of BLIS's KC or more. The pixels are the
 // broadcast operand, read from L2 by the first tile of each pixel panel: with few channel panels
 // to share that, 56x56 planes with 64 channels (1.125x more filled) are 1.16x-1.18x slower on
-// the own kernel. With many, on 7x7 and 14x14 planes with 256-512 channels (1.15x-1.3x more
-// filled) the own kernels are 1.1x-1.25x faster, on 13x13 (1.09x more, rows of 13 cut into
-// panels of 14) no faster; equally filled, 28x28 planes with 512 channels and K = 4608 are
-// 1.04x-1.08x faster (the tiles' outputs loaded and stored once per 2 KC), with K = 2304 (28x28
-// and 56x56) no faster, and 1x1 layers with K = 64 to 256 slower (each call's transposed store
-// weighs more). The same in NHWC (BLIS's pixels on its 12-wide side): 7x7 with 512 channels
-// 1.12x faster, 14x14 1.05x, 28x28 with K = 4608 1.07x (NCHW figures above; all measured on
-// skx's kernel, side by side).
+// the own kernel at 1 thread, and GoogLeNet's 7x7 1x1 layers with 128 and 256 channels, faster
+// at 1 thread, 1.2x-1.35x slower at 2 (two to three channel panels a thread). With many, on 7x7
+// and 14x14 planes with 256-512 channels (1.15x-1.3x more filled) the own kernels are 1.1x-1.25x
+// faster, on 13x13 (1.09x more, rows of 13 cut into panels of 14) no faster; equally filled,
+// 28x28 planes with 512 channels and K = 4608 are 1.04x-1.08x faster (the tiles' outputs loaded
+// and stored once per 2 KC), with K = 2304 (28x28 and 56x56) no faster, and 1x1 layers with K =
+// 64 to 256 slower (each call's transposed store weighs more). The same in NHWC (BLIS's pixels
+// on its 12-wide side): 7x7 with 512 channels 1.12x faster, 14x14 1.05x, 28x28 with K = 4608
+// 1.07x (NCHW figures above; all measured on skx's kernel, side by side).
 constexpr double kMinOwnGain = 1.1;
 constexpr int64_t kMinOwnChannelPanels = 4;
 constexpr int64_t kMinOwnReductionBlocks = 8;
 
 }  // namespace
 
-const MicroKernel& tiled_kernel(const ConvDesc& d) {
+const MicroKernel& tiled_kernel(const ConvDesc& d, int threads) {
   const MicroKernel& blis = micro_kernel();
   const bool long_reduction = d.reduction() >= kMinOwnReductionBlocks * blis.kc;
   const double needed = (long_reduction ? 1.0 : kMinOwnGain) * tiling_fill(d, blis);
@@ -312,7 +314,8 @@ const MicroKernel& tiled_kernel(const ConvDesc& d) {
   double best_fill = 0.0;
   for (const MicroKernel& k : own_micro_kernels()) {
     const double fill = tiling_fill(d, k);
-    if (fill >= needed && fill > best_fill && ceil_div(d.Mg(), k.mr) >= kMinOwnChannelPanels) {
+    if (fill >= needed && fill > best_fill &&
+        ceil_div(d.Mg(), k.mr) >= kMinOwnChannelPanels * std::max(threads, 1)) {
       best = &k;
       best_fill = fill;
     }
@@ -321,7 +324,7 @@ const MicroKernel& tiled_kernel(const ConvDesc& d) {
 }
 
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {
-  return make_tiling(d, tiled_kernel(d), threads, limit).workspace_bytes();
+  return make_tiling(d, tiled_kernel(d, threads), threads, limit).workspace_bytes();
 }
 
 }  // namespace gemmconv

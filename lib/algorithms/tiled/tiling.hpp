@@ -180,9 +180,9 @@ Tiling make_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads,
 // operand roles give them.
 double tiling_fill(const ConvDesc& d, const MicroKernel& kernel);
 
-// The micro-kernel that computes `d`'s tiles: BLIS's (micro_kernel()), or one of the library's
-// own (own_kernels.hpp) whose tiles fill enough more of their panels.
-const MicroKernel& tiled_kernel(const ConvDesc& d);
+// The micro-kernel that computes `d`'s tiles on `threads` threads: BLIS's (micro_kernel()), or one
+// of the library's own (own_kernels.hpp) whose tiles fill enough more of their panels.
+const MicroKernel& tiled_kernel(const ConvDesc& d, int threads);
 
 // Exact workspace under `limit`: threads used x per-thread bytes. Throws Overflow.
 std::size_t tiled_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit);
