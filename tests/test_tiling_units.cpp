@@ -266,14 +266,22 @@ struct Workspace {
   float* data;
 };
 
-// A kernel record with an own kernel's tile, 16 * 48 / nr channels by nr pixels (its function is
-// not called), and BLIS's blocking: what the own kernels' tilings are made from.
+// Stands for an own kernel's function in records whose tiles are only packed, never computed.
+void never_called(int64_t, int64_t, int64_t, const float*, const float*, float, float*, int64_t,
+                  int64_t) {
+  fail_msg("a packing test called a micro-kernel");
+}
+
+// A kernel record with an own kernel's tile, 16 * 48 / nr channels by nr pixels, and BLIS's
+// blocking: what the own kernels' tilings are made from (an own kernel takes the pixels on its
+// NR side in both layouts).
 gemmconv::MicroKernel own_tile_of_width(int64_t nr) {
   gemmconv::MicroKernel k = kernel();
   k.mr = k.packmr = 16 * 48 / nr / 16 * 16;
   k.nr = k.packnr = nr;
   k.kc = 2 * k.kc;
   k.prefers_cols = false;
+  k.own = never_called;
   k.arch = nr == 7 ? "own-shaped 48x7" : "own-shaped 32x14";
   return k;
 }

@@ -29,8 +29,8 @@ struct MicroKernel {
   int64_t kc = 0, mc = 0, nc = 0;  // BLIS's cache blocking for this kernel
   int64_t packmr = 0, packnr = 0;  // distance between consecutive p in packed A and B
   bool prefers_cols = false;       // C column-stored (rs_c = 1) is the fast path, else rows
-  const char* arch = "";           // BLIS's name of the sub-configuration ("skx", "haswell", ...)
-  void* function = nullptr;        // the BLIS function; called only through run_micro_tile()
+  const char* arch = "";           // BLIS's sub-configuration ("skx", ...), or an own kernel's name
+  void* function = nullptr;        // the BLIS function; called only through MicroTileRunner::run
   void* context = nullptr;         // the BLIS context the function belongs to
   OwnMicroKernelFn own = nullptr;  // set for the library's own kernels instead of function
 };

@@ -91,9 +91,8 @@ void run_tiled(const Plan& plan, const float* input, float* output, float* works
   });
 }
 
-// The fraction of its typical rate the tiled kernel keeps: the output channels' fill of their
-// panels (micro_tile_fill, each kernel call running the whole reduction) times the pixels'
-// fill of theirs (a 7x7 plane fills 49 of 64 pixels on a 32-wide side, 14x14 196 of 224).
+// The fraction of its typical rate the tiled kernel keeps: its tiles' fill (tiling_fill) on the
+// micro-kernel the plan would take.
 double tile_fill(const ConvDesc& d, int threads) {
   return tiling_fill(d, tiled_kernel(d, threads));
 }
