@@ -116,6 +116,21 @@ static void one_group(void** state) {
   sweep(c);
 }
 
+/* Groups wide enough that grouped-nhwc cuts their output channels into chunks whose weights
+   fit a core's L2 (a wide step of vectors each here: 64 channels of a 3x3 layer with 256 input
+   channels), the last chunk partial; a group of 96 cut inside (64 + 32); 13x13 planes, whose
+   border columns go down the column in runs of rows. */
+static void wide_groups_in_chunks(void** state) {
+  (void)state;
+  const uint32_t gcm[][3] = {{1, 256, 160}, {2, 192, 96}};
+  for (size_t i = 0; i < sizeof gcm / sizeof gcm[0]; ++i) {
+    conv_case c = grouped_case(gcm[i][0], gcm[i][1], gcm[i][2]);
+    c.desc.in_height = c.desc.in_width = 13;
+    c.with_bias = 1;
+    sweep(c);
+  }
+}
+
 /* 1x1 layers with unit stride and no padding run as rows of up to 256 pixels that divide the
    plane: planes whose pixel count is prime, a square, above 256, with a batch; and the 1x1
    layers that keep their rows (padded, strided). */
@@ -449,6 +464,7 @@ int main(void) {
       cmocka_unit_test(group_counts),
       cmocka_unit_test(one_channel_per_group),
       cmocka_unit_test(one_group),
+      cmocka_unit_test(wide_groups_in_chunks),
       cmocka_unit_test(one_by_one_rows),
       cmocka_unit_test(row_lengths),
       cmocka_unit_test(kernel_sizes),

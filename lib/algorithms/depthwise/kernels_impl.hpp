@@ -221,21 +221,32 @@ struct Count {
   static constexpr int value = N;
 };
 
-// P consecutive output pixels, NB consecutive blocks of output channels that read the same
+// Output pixels that share their valid taps, evenly spaced in the input and the output: along
+// an output row, or down an output column.
+struct PixelRun {
+  int64_t x_off;        // input offset of the first pixel's tap (0, 0)
+  int64_t y_off;        // output offset of the first pixel
+  int64_t x_step;       // input distance between the pixels
+  int64_t y_step;       // output distance between the pixels
+  TapRange rows, cols;  // the taps every pixel of the run reads
+};
+
+// P output pixels of a run, NB consecutive blocks of output channels that read the same
 // input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
-// per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds. x_off is the
-// input offset of the first pixel's tap (0, 0); only the taps rows x cols are read.
+// per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
+// run's taps rows x cols are read.
 template <int P, int NB, bool kFull>
 inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                                int64_t c0, int64_t channels, int64_t x_off, int64_t y_off,
-                                TapRange rows, TapRange cols) {
+                                int64_t c0, int64_t channels, const PixelRun& run) {
+  const int64_t x_off = run.x_off, y_off = run.y_off, pixel_step = run.x_step;
+  const TapRange rows = run.rows, cols = run.cols;
   const WindowGeometry& g = j.g;
   vec acc[NB][P];
   for (int b = 0; b < NB; ++b) {
     const vec bias = load(w + b * j.block_stride);
     for (int p = 0; p < P; ++p) acc[b][p] = bias;
   }
-  const int64_t row_step = g.DH * g.W * j.C, pixel_step = g.SW * j.C;
+  const int64_t row_step = g.DH * g.W * j.C;
   int64_t row = x_off + rows.begin * row_step + c0;
   for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step)
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
@@ -252,7 +263,8 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     }
   for (int b = 0; b < NB; ++b)
     for (int p = 0; p < P; ++p)
-      store_lanes<kFull>(j.y + y_off + p * j.M + m0 + b * V, clamp(acc[b][p], j.clamp), lanes);
+      store_lanes<kFull>(j.y + y_off + p * run.y_step + m0 + b * V, clamp(acc[b][p], j.clamp),
+                         lanes);
 }
 
 // Blocks of output channels taken in one step inside one group wide enough: with 32 vector
@@ -288,66 +300,96 @@ inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t
   }
 }
 
-// Output rows [row_begin, row_end) for the output channels [m_begin, m_end): border pixels one
-// at a time with their columns checked, interior pixels up to six at a time.
+// Calls step(Count<P>{}, first) over n pixels in steps of six; a last step of one or two pixels
+// (whose few accumulators wait on the multiply-add latency) is merged with the six before it
+// into two steps of three or four.
+template <typename Step>
+inline void each_pixel_step(int64_t n, Step&& step) {
+  int64_t first = 0, left = n;
+  for (; left >= 6 && left != 7 && left != 8; left -= 6, first += 6) step(Count<6>{}, first);
+  auto tail = [&](int64_t count) {
+    switch (count) {
+      case 5:
+        step(Count<5>{}, first);
+        break;
+      case 4:
+        step(Count<4>{}, first);
+        break;
+      case 3:
+        step(Count<3>{}, first);
+        break;
+      case 2:
+        step(Count<2>{}, first);
+        break;
+      case 1:
+        step(Count<1>{}, first);
+        break;
+      default:
+        break;
+    }
+    first += count;
+  };
+  if (left > 6) tail(4);
+  tail(n - first);
+}
+
+// Output rows [row_begin, row_end) for the output channels [m_begin, m_end): the interior
+// columns along each row, the border columns (whose windows cross the left or right padding)
+// down the column through the rows that share their row taps, so that border pixels too go up to
+// six at a time and read only their real taps.
 void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
-  const TapRange all = {0, g.KW};
+  auto pixels = [&](auto count, const PixelRun& run) {
+    each_grouped_block(j, m_begin, m_end,
+                       [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes,
+                           int64_t c0, int64_t channels) {
+                         grouped_nhwc_pixels<decltype(count)::value, decltype(blocks)::value,
+                                             decltype(full)::value>(j, w, m0, lanes, c0, channels,
+                                                                    run);
+                       });
+  };
+  auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
+    PixelRun run;
+    run.x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
+    run.y_off = (oy * g.Wo + ox) * j.M;
+    run.x_step = down ? g.SH * g.W * j.C : g.SW * j.C;
+    run.y_step = down ? g.Wo * j.M : j.M;
+    run.rows = rows;
+    run.cols = cols;
+    return run;
+  };
   for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
     const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
-    auto pixels = [&](auto count, int64_t ox, TapRange cols) {
-      const int64_t x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
-      const int64_t y_off = (oy * g.Wo + ox) * j.M;
-      each_grouped_block(j, m_begin, m_end,
-                         [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes,
-                             int64_t c0, int64_t channels) {
-                           grouped_nhwc_pixels<decltype(count)::value, decltype(blocks)::value,
-                                               decltype(full)::value>(j, w, m0, lanes, c0, channels,
-                                                                      x_off, y_off, rows, cols);
-                         });
-    };
-    for (int64_t ox = 0; ox < inner.begin; ++ox)
-      pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
-    int64_t ox = inner.begin;
-    // Six at a time; a last step of one or two pixels (whose few accumulators wait on the
-    // multiply-add latency) is merged with the six before it into two steps of three or four.
-    int64_t left = inner.end - ox;
-    for (; left >= 6 && left != 7 && left != 8; left -= 6, ox += 6) pixels(Count<6>{}, ox, all);
-    auto tail = [&](int64_t count) {
-      switch (count) {
-        case 5:
-          pixels(Count<5>{}, ox, all);
-          break;
-        case 4:
-          pixels(Count<4>{}, ox, all);
-          break;
-        case 3:
-          pixels(Count<3>{}, ox, all);
-          break;
-        case 2:
-          pixels(Count<2>{}, ox, all);
-          break;
-        case 1:
-          pixels(Count<1>{}, ox, all);
-          break;
-        default:
-          break;
-      }
-      ox += count;
-    };
-    if (left > 6) tail(4);
-    tail(inner.end - ox);
-    for (ox = inner.end; ox < g.Wo; ++ox)
-      pixels(Count<1>{}, ox, valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W));
+    each_pixel_step(inner.end - inner.begin, [&](auto count, int64_t first) {
+      pixels(count, run_at(oy, inner.begin + first, rows, {0, g.KW}, false));
+    });
   }
+  auto column = [&](int64_t ox) {
+    const TapRange cols = valid_taps(ox, g.SW, g.PL, g.DW, g.KW, g.W);
+    for (int64_t oy = j.row_begin; oy < j.row_end;) {
+      const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
+      int64_t end = oy + 1;
+      for (; end < j.row_end; ++end) {
+        const TapRange next = valid_taps(end, g.SH, g.PT, g.DH, g.KH, g.H);
+        if (next.begin != rows.begin || next.end != rows.end) break;
+      }
+      each_pixel_step(end - oy, [&](auto count, int64_t first) {
+        pixels(count, run_at(oy + first, ox, rows, cols, true));
+      });
+      oy = end;
+    }
+  };
+  for (int64_t ox = 0; ox < inner.begin; ++ox) column(ox);
+  for (int64_t ox = inner.end; ox < g.Wo; ++ox) column(ox);
 }
 
 // Output channels go in chunks whose packed weights stay in a core's L2 cache, each chunk over
 // all the rows: within a pixel step every block of the chunk reads its pixels' contiguous
 // channels, and the weights come from L2 from one step to the next (a whole ResNeXt stage's
-// weights would not). A chunk is whole units of lcm(M', V) channels, so no block or pair of
-// blocks is split.
+// weights would not, nor would a 3x3 layer's with 384 channels: 3.4 MiB). A chunk is whole
+// units, so no block or wide step is split: lcm(M', V) channels where vectors span groups, else
+// a wide step of vectors (or the group, if narrower); at least one unit, whatever its size.
 void grouped_nhwc_rows(const GroupedNhwcJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
   int64_t a = j.Mg, b = V;
@@ -356,7 +398,7 @@ void grouped_nhwc_rows(const GroupedNhwcJob& j) {
     a = b;
     b = r;
   }
-  const int64_t unit = j.Mg / a * V;  // lcm(M', V)
+  const int64_t unit = j.Mg % V == 0 ? min64(j.Mg, kWideStep * V) : j.Mg / a * V;
   const int64_t unit_bytes = unit / V * j.block_stride * int64_t(sizeof(float));
   const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
