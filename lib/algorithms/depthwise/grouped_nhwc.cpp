@@ -7,7 +7,6 @@
 // lies, where the GEMM paths would pack few channels (C = 3) or few pixels (1x1 layers on small
 // planes) into panels first. No workspace.
 #include <algorithm>
-#include <cmath>
 
 #include "../../conv/geometry.hpp"
 #include "depthwise_common.hpp"
@@ -96,28 +95,28 @@ void prepare(Plan& plan, const FilterView& filter) {
   }
 }
 
-// The fraction of its rate the kernel keeps on a layer, the product of three losses fitted to
-// the bench (NHWC layers of the six networks against tiled-nhwc, 1 and 2 threads):
+// The share of the layer's taps (over all output pixels) that read a real input pixel rather
+// than the padding.
+double real_tap_share(const ConvDesc& d) {
+  int64_t rows = 0, cols = 0;
+  for (int64_t ky = 0; ky < d.KH; ++ky) rows += valid_rows(d, ky).end - valid_rows(d, ky).begin;
+  for (int64_t kx = 0; kx < d.KW; ++kx) cols += valid_cols(d, kx).end - valid_cols(d, kx).begin;
+  return double(rows) * double(cols) / (double(d.Ho * d.KH) * double(d.Wo * d.KW));
+}
+
+// The fraction of its rate the kernel keeps on a layer (the FLOPs count every tap), fitted to
+// the bench (NHWC layers of the six networks against tiled-nhwc, 1 and 2 threads: AUTO's choice
+// between the two within 1.2% of the faster one's total on each network):
 // - lanes: a block holds M' of V useful lanes when a vector spans several groups, all but the
 //   last block's spare lanes otherwise;
-// - reduction: with several taps, beyond about 1152 weights per output channel a pixel step
-//   waits on its weight stream (3x3 layers with 256 channels and more run slower than a GEMM);
-//   1x1 layers keep their rate up to 2048 channels;
-// - borders: output columns whose window crosses the padding go one pixel at a time, at half
-//   the rate (planes of 7 and 14 columns). Weighed against the GEMMs' shape factors with their
-//   pixel fill: a quarter of the rate lost instead would give GoogLeNet's 7x7 3x3 and 5x5
-//   layers to this kernel, 1.04-1.13x slower there than tiled-nhwc at 1 thread.
+// - padding: the kernel reads only the taps inside the input, at full rate on border pixels too,
+//   where a GEMM computes every tap (a 3x3 layer on a 14x14 plane has 9% of its taps in the
+//   padding, on 7x7 18%).
 double kernel_fit(const ConvDesc& d, int) {
   const int64_t v = isa_vector_floats(selected_isa()), mg = d.Mg();
   const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
-  const double reduction =
-      d.taps() > 1 && d.reduction() > 1152 ? std::sqrt(1152.0 / double(d.reduction())) : 1.0;
-  // Output columns whose window lies inside the input: o * SW - PL in [0, W - span).
-  const int64_t span = (d.KW - 1) * d.DW;
-  const IndexRange inside =
-      d.W > span ? valid_outputs(d.Wo, d.SW, -d.PL, d.W - span) : IndexRange{0, 0};
-  const double border = double(d.Wo - (inside.end - inside.begin)) / double(d.Wo);
-  return lanes * reduction / (1.0 + border);
+  const double real = real_tap_share(d);
+  return real > 0.0 ? lanes / real : lanes;
 }
 
 void run(const Plan& plan, const float* input, float* output, float*) {
