@@ -100,8 +100,10 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_DEPTHWISE_NHWC = 22, /* "depthwise-nhwc": channels across the lanes */
   GEMMCONV_ALGO_GROUPED_NHWC = 23,   /* "grouped-nhwc": any groups (one too), output channels of
                                         one or several groups across the lanes */
-  GEMMCONV_ALGO_GROUPED_NCHW = 24    /* "grouped-nchw": any groups (one too), output positions
+  GEMMCONV_ALGO_GROUPED_NCHW = 24,   /* "grouped-nchw": any groups (one too), output positions
                                         across the lanes */
+  GEMMCONV_ALGO_CHANNELS_NCHW = 25   /* "channels-nchw": grouped-nhwc's loop on NCHW tensors,
+                                        output channels across the lanes */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

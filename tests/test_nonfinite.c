@@ -1,8 +1,9 @@
 /* Inf and NaN weights whose tap falls in the padding. The library's documented semantics, per
    algorithm:
-   - `direct`, the kn2row family, depthwise-nhwc and grouped-nhwc follow the definition: a tap
-     in the padding is never multiplied, so an output for which the non-finite weight's tap lies
-     only in the padding stays finite (and equals the definition's value);
+   - `direct`, the kn2row family, depthwise-nhwc, grouped-nhwc and channels-nchw follow the
+     definition: a tap in the padding is never multiplied, so an output for which the
+     non-finite weight's tap lies only in the padding stays finite (and equals the definition's
+     value);
    - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw and grouped-nchw
      algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output is
      NaN;
@@ -30,7 +31,7 @@ typedef enum semantics { DEFINITION, PADDING_MULTIPLIED, NO_PADDING, UNCLASSIFIE
 
 static const char* const follow_definition[] = {
     "direct",    "kn2row",    "kn2col",         "kn2row-aa",    "kn2col-aa",
-    "kn2row-as", "kn2col-as", "depthwise-nhwc", "grouped-nhwc",
+    "kn2row-as", "kn2col-as", "depthwise-nhwc", "grouped-nhwc", "channels-nchw",
 };
 static const char* const multiply_padding[] = {
     "im2col-copy-long", "im2col-copy-short", "im2col-copy-self", "im2col-scan",

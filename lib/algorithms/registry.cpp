@@ -28,6 +28,7 @@ extern const Algorithm kDepthwiseNchw;
 extern const Algorithm kDepthwiseNhwc;
 extern const Algorithm kGroupedNhwc;
 extern const Algorithm kGroupedNchw;
+extern const Algorithm kChannelsNchw;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -56,6 +57,7 @@ const Algorithm* const kRegistry[] = {
     &kDepthwiseNhwc,    // 22
     &kGroupedNhwc,      // 23
     &kGroupedNchw,      // 24
+    &kChannelsNchw,     // 25
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

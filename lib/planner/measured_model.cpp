@@ -47,6 +47,7 @@ const MeasuredRate kRates[] = {
     {"depthwise-nhwc", 25},
     {"grouped-nhwc", 80},
     {"grouped-nchw", 95},
+    {"channels-nchw", 80},
 };
 // END MEASURED RATES
 

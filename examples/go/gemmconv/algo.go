@@ -41,6 +41,7 @@ const (
 	AlgoDepthwiseNhwc   Algo = C.GEMMCONV_ALGO_DEPTHWISE_NHWC
 	AlgoGroupedNhwc     Algo = C.GEMMCONV_ALGO_GROUPED_NHWC
 	AlgoGroupedNchw     Algo = C.GEMMCONV_ALGO_GROUPED_NCHW
+	AlgoChannelsNchw    Algo = C.GEMMCONV_ALGO_CHANNELS_NCHW
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

@@ -15,8 +15,11 @@ namespace gemmconv {
 
 namespace {
 
-bool supports(const ConvDesc& d) {
+bool supports_nhwc(const ConvDesc& d) {
   return d.layout == Layout::NHWC;
+}
+bool supports_nchw(const ConvDesc& d) {
+  return d.layout == Layout::NCHW;
 }
 
 // The input channels a block of output channels [m0, m0 + lanes) reads: those of its groups.
@@ -126,6 +129,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.Cg = plan.desc.Cg();
   job.Mg = plan.desc.Mg();
   job.block_stride = state.block_stride;
+  job.channels_last = plan.desc.layout == Layout::NHWC;
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_nhwc_rows);
 }
@@ -133,7 +137,10 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 }  // namespace
 
 extern const Algorithm kGroupedNhwc = {
-    "grouped-nhwc", supports, no_workspace, prepare, run, kernel_fit,
+    "grouped-nhwc", supports_nhwc, no_workspace, prepare, run, kernel_fit,
+};
+extern const Algorithm kChannelsNchw = {
+    "channels-nchw", supports_nchw, no_workspace, prepare, run, kernel_fit,
 };
 
 }  // namespace gemmconv

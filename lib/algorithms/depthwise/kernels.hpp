@@ -38,12 +38,16 @@ struct DepthwiseNhwcJob : ChannelsLastJob {
   int64_t multiplier;
 };
 
-// Grouped, channels-last. A block of V output channels spans the groups g_lo..g_hi and reads
-// their input channels; its weights are V biases, then for each tap `block_channels` vectors
-// (one per input channel of those groups, zero in the lanes of other groups). Blocks are
-// `block_stride` floats apart.
+// Grouped, output channels across the lanes. A block of V output channels spans the groups
+// g_lo..g_hi and reads their input channels; its weights are V biases, then for each tap
+// `block_channels` vectors (one per input channel of those groups, zero in the lanes of other
+// groups). Blocks are `block_stride` floats apart. The activations are channels-last as
+// ChannelsLastJob says, or channels-first (x [C][H][W], y [M][Ho][Wo]): the same loop, with
+// the input read a broadcast at a time either way and the output stored a vector per pixel
+// (channels-last) or a lane at a time (channels-first).
 struct GroupedNhwcJob : ChannelsLastJob {
   int64_t Cg, Mg, block_stride;
+  bool channels_last;
 };
 
 // Depthwise, channels-first: one input plane, a band of output rows and a strip of output

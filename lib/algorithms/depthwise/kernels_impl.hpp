@@ -235,7 +235,7 @@ struct PixelRun {
 // input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
 // run's taps rows x cols are read.
-template <int P, int NB, bool kFull>
+template <bool kLast, int P, int NB, bool kFull>
 inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
                                 int64_t c0, int64_t channels, const PixelRun& run) {
   const int64_t x_off = run.x_off, y_off = run.y_off, pixel_step = run.x_step;
@@ -246,25 +246,34 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     const vec bias = load(w + b * j.block_stride);
     for (int p = 0; p < P; ++p) acc[b][p] = bias;
   }
-  const int64_t row_step = g.DH * g.W * j.C;
-  int64_t row = x_off + rows.begin * row_step + c0;
+  // Floats between neighbouring input pixels and between input channels.
+  const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
+  const int64_t row_step = g.DH * g.W * x_pixel;
+  int64_t row = x_off + rows.begin * row_step + c0 * x_channel;
   for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step)
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
       const float* wt = w + V + (ky * g.KW + kx) * channels * V;
-      const float* px = j.x + row + kx * g.DW * j.C;
-      for (int64_t c = 0; c < channels; ++c) {
+      const float* px = j.x + row + kx * g.DW * x_pixel;
+      for (int64_t c = 0; c < channels; ++c, px += x_channel) {
         vec wv[NB];
         for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
         for (int p = 0; p < P; ++p) {
-          const float xv = px[p * pixel_step + c];
+          const float xv = px[p * pixel_step];
           for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
         }
       }
     }
   for (int b = 0; b < NB; ++b)
-    for (int p = 0; p < P; ++p)
-      store_lanes<kFull>(j.y + y_off + p * run.y_step + m0 + b * V, clamp(acc[b][p], j.clamp),
-                         lanes);
+    for (int p = 0; p < P; ++p) {
+      const vec v = clamp(acc[b][p], j.clamp);
+      float* y = j.y + y_off + p * run.y_step;
+      if (kLast) {
+        store_lanes<kFull>(y + m0 + b * V, v, lanes);
+      } else {
+        const int64_t plane = g.Ho * g.Wo;
+        for (int64_t l = 0; l < (kFull ? V : lanes); ++l) y[(m0 + b * V + l) * plane] = v[l];
+      }
+    }
 }
 
 // Blocks of output channels taken in one step inside one group wide enough: with 32 vector
@@ -337,6 +346,7 @@ inline void each_pixel_step(int64_t n, Step&& step) {
 // columns along each row, the border columns (whose windows cross the left or right padding)
 // down the column through the rows that share their row taps, so that border pixels too go up to
 // six at a time and read only their real taps.
+template <bool kLast>
 void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
@@ -344,17 +354,18 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
     each_grouped_block(j, m_begin, m_end,
                        [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes,
                            int64_t c0, int64_t channels) {
-                         grouped_nhwc_pixels<decltype(count)::value, decltype(blocks)::value,
+                         grouped_nhwc_pixels<kLast, decltype(count)::value, decltype(blocks)::value,
                                              decltype(full)::value>(j, w, m0, lanes, c0, channels,
                                                                     run);
                        });
   };
   auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
+    const int64_t x_pixel = kLast ? j.C : 1, y_pixel = kLast ? j.M : 1;
     PixelRun run;
-    run.x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * j.C;
-    run.y_off = (oy * g.Wo + ox) * j.M;
-    run.x_step = down ? g.SH * g.W * j.C : g.SW * j.C;
-    run.y_step = down ? g.Wo * j.M : j.M;
+    run.x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * x_pixel;
+    run.y_off = (oy * g.Wo + ox) * y_pixel;
+    run.x_step = (down ? g.SH * g.W : g.SW) * x_pixel;
+    run.y_step = (down ? g.Wo : 1) * y_pixel;
     run.rows = rows;
     run.cols = cols;
     return run;
@@ -390,7 +401,8 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
 // weights would not, nor would a 3x3 layer's with 384 channels: 3.4 MiB). A chunk is whole
 // units, so no block or wide step is split: lcm(M', V) channels where vectors span groups, else
 // a wide step of vectors (or the group, if narrower); at least one unit, whatever its size.
-void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+template <bool kLast>
+void grouped_rows_in_chunks(const GroupedNhwcJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
   int64_t a = j.Mg, b = V;
   while (b != 0) {
@@ -402,7 +414,14 @@ void grouped_nhwc_rows(const GroupedNhwcJob& j) {
   const int64_t unit_bytes = unit / V * j.block_stride * int64_t(sizeof(float));
   const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
-    grouped_nhwc_channels(j, m0, min64(j.m_end, m0 + chunk));
+    grouped_nhwc_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk));
+}
+
+void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+  if (j.channels_last)
+    grouped_rows_in_chunks<true>(j);
+  else
+    grouped_rows_in_chunks<false>(j);
 }
 
 // ---- depthwise, channels-first --------------------------------------------------------------

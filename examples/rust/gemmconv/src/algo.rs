@@ -46,6 +46,9 @@ impl Algo {
     pub const GROUPED_NHWC: Algo = Algo(sys::GEMMCONV_ALGO_GROUPED_NHWC);
     /// "grouped-nchw": any convolution (any groups), NCHW activations, vectorised over pixels.
     pub const GROUPED_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_GROUPED_NCHW);
+    /// "channels-nchw": any convolution (any groups), NCHW activations, vectorised over output
+    /// channels.
+    pub const CHANNELS_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_CHANNELS_NCHW);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

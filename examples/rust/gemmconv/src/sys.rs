@@ -69,6 +69,7 @@ pub const GEMMCONV_ALGO_DEPTHWISE_NCHW: gemmconv_algo = 21;
 pub const GEMMCONV_ALGO_DEPTHWISE_NHWC: gemmconv_algo = 22;
 pub const GEMMCONV_ALGO_GROUPED_NHWC: gemmconv_algo = 23;
 pub const GEMMCONV_ALGO_GROUPED_NCHW: gemmconv_algo = 24;
+pub const GEMMCONV_ALGO_CHANNELS_NCHW: gemmconv_algo = 25;
 
 /// `GEMMCONV_WORKSPACE_ALIGNMENT`: required alignment of the workspace, in bytes.
 pub const GEMMCONV_WORKSPACE_ALIGNMENT: usize = 64;
