@@ -8,6 +8,7 @@
 // planes) into panels first. No workspace.
 #include <algorithm>
 
+#include "../../blis/microkernel.hpp"
 #include "../../conv/geometry.hpp"
 #include "depthwise_common.hpp"
 
@@ -130,6 +131,8 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.Mg = plan.desc.Mg();
   job.block_stride = state.block_stride;
   job.channels_last = plan.desc.layout == Layout::NHWC;
+  const MicroKernel& blis = micro_kernel();
+  job.l2_weight_bytes = blis.mc * blis.kc * int64_t(sizeof(float));
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_nhwc_rows);
 }

@@ -48,6 +48,7 @@ struct DepthwiseNhwcJob : ChannelsLastJob {
 struct GroupedNhwcJob : ChannelsLastJob {
   int64_t Cg, Mg, block_stride;
   bool channels_last;
+  int64_t l2_weight_bytes;  // the weights a chunk may keep in a core's L2 (BLIS's MC x KC block)
 };
 
 // Depthwise, channels-first: one input plane, a band of output rows and a strip of output

@@ -231,20 +231,45 @@ struct PixelRun {
   TapRange rows, cols;  // the taps every pixel of the run reads
 };
 
+// The rows of taps one pass over the outputs adds: the first pass starts each sum from the
+// bias, the others from the output the pass before stored; the last clamps. A sum goes through
+// the same additions in the same order whatever the passes.
+struct TapPass {
+  int64_t ky_begin, ky_end;
+  bool first, last;
+};
+
 // P output pixels of a run, NB consecutive blocks of output channels that read the same
 // input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
 // run's taps rows x cols are read.
 template <bool kLast, int P, int NB, bool kFull>
 inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                                int64_t c0, int64_t channels, const PixelRun& run) {
+                                int64_t c0, int64_t channels, const PixelRun& run,
+                                const TapPass& pass) {
   const int64_t x_off = run.x_off, y_off = run.y_off, pixel_step = run.x_step;
-  const TapRange rows = run.rows, cols = run.cols;
+  const TapRange rows = {
+      max64(run.rows.begin, pass.ky_begin),
+      max64(max64(run.rows.begin, pass.ky_begin), min64(run.rows.end, pass.ky_end))};
+  const TapRange cols = run.cols;
   const WindowGeometry& g = j.g;
+  const int64_t plane = g.Ho * g.Wo;
   vec acc[NB][P];
   for (int b = 0; b < NB; ++b) {
-    const vec bias = load(w + b * j.block_stride);
-    for (int p = 0; p < P; ++p) acc[b][p] = bias;
+    if (pass.first) {
+      const vec bias = load(w + b * j.block_stride);
+      for (int p = 0; p < P; ++p) acc[b][p] = bias;
+      continue;
+    }
+    for (int p = 0; p < P; ++p) {
+      const float* y = j.y + y_off + p * run.y_step + (m0 + b * V) * (kLast ? 1 : plane);
+      vec v = {};
+      if (kLast && kFull)
+        v = load(y);
+      else
+        for (int64_t l = 0; l < (kFull ? V : lanes); ++l) v[l] = y[l * (kLast ? 1 : plane)];
+      acc[b][p] = v;
+    }
   }
   // Floats between neighbouring input pixels and between input channels.
   const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
@@ -265,12 +290,11 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     }
   for (int b = 0; b < NB; ++b)
     for (int p = 0; p < P; ++p) {
-      const vec v = clamp(acc[b][p], j.clamp);
+      const vec v = pass.last ? clamp(acc[b][p], j.clamp) : acc[b][p];
       float* y = j.y + y_off + p * run.y_step;
       if (kLast) {
         store_lanes<kFull>(y + m0 + b * V, v, lanes);
       } else {
-        const int64_t plane = g.Ho * g.Wo;
         for (int64_t l = 0; l < (kFull ? V : lanes); ++l) y[(m0 + b * V + l) * plane] = v[l];
       }
     }
@@ -347,7 +371,8 @@ inline void each_pixel_step(int64_t n, Step&& step) {
 // down the column through the rows that share their row taps, so that border pixels too go up to
 // six at a time and read only their real taps.
 template <bool kLast>
-void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end) {
+void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
+                           const TapPass& pass) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
   auto pixels = [&](auto count, const PixelRun& run) {
@@ -356,7 +381,7 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
                            int64_t c0, int64_t channels) {
                          grouped_nhwc_pixels<kLast, decltype(count)::value, decltype(blocks)::value,
                                              decltype(full)::value>(j, w, m0, lanes, c0, channels,
-                                                                    run);
+                                                                    run, pass);
                        });
   };
   auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
@@ -400,7 +425,10 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
 // channels, and the weights come from L2 from one step to the next (a whole ResNeXt stage's
 // weights would not, nor would a 3x3 layer's with 384 channels: 3.4 MiB). A chunk is whole
 // units, so no block or wide step is split: lcm(M', V) channels where vectors span groups, else
-// a wide step of vectors (or the group, if narrower); at least one unit, whatever its size.
+// a wide step of vectors (or the group, if narrower); at least one unit. Where one unit's
+// weights overflow the L2 block (a wide step of a 3x3 layer with 512 channels: 1.2 MiB), the
+// chunk goes over the rows once per pass of as many rows of taps as fit, the sums kept in the
+// output in between.
 template <bool kLast>
 void grouped_rows_in_chunks(const GroupedNhwcJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
@@ -411,10 +439,20 @@ void grouped_rows_in_chunks(const GroupedNhwcJob& j) {
     b = r;
   }
   const int64_t unit = j.Mg % V == 0 ? min64(j.Mg, kWideStep * V) : j.Mg / a * V;
-  const int64_t unit_bytes = unit / V * j.block_stride * int64_t(sizeof(float));
+  // A unit's weights of one row of taps, and the rows of taps a pass takes: all of them unless
+  // the unit's weights would overflow the L2 block.
+  const int64_t row_floats = (j.block_stride - V) / j.g.KH;
+  const int64_t row_bytes = unit / V * row_floats * int64_t(sizeof(float));
+  const int64_t pass_rows = unit / V * j.block_stride * int64_t(sizeof(float)) <= j.l2_weight_bytes
+                                ? j.g.KH
+                                : max64(1, min64(j.g.KH, j.l2_weight_bytes / row_bytes));
+  const int64_t unit_bytes = unit / V * (V + row_floats * pass_rows) * int64_t(sizeof(float));
   const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
-    grouped_nhwc_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk));
+    for (int64_t ky = 0; ky < j.g.KH; ky += pass_rows) {
+      const TapPass pass = {ky, min64(j.g.KH, ky + pass_rows), ky == 0, ky + pass_rows >= j.g.KH};
+      grouped_nhwc_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
+    }
 }
 
 void grouped_nhwc_rows(const GroupedNhwcJob& j) {
