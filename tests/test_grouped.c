@@ -365,6 +365,14 @@ static void bit_identical_across_threads(void** state) {
   c.desc.in_height = 1;
   c.desc.in_width = 30;
   check_same_bits_in_both_layouts(c);
+  /* 7 rows, which the threads share out with the channels cut into slabs (5 vectors of
+     AVX-512), also through channels-nchw, the same loop on channels-first tensors */
+  c = grouped_case(1, 24, 80);
+  c.desc.in_height = c.desc.in_width = 7;
+  c.with_bias = 1;
+  check_same_bits_in_both_layouts(c);
+  case_layouts(&c, GEMMCONV_LAYOUT_NCHW, c.desc.filter_layout);
+  check_same_bits_across_threads(&c, algo_named("channels-nchw"));
 }
 
 /* NCHW with a stage that holds a few rows only (128 input channels): the plane goes in several
