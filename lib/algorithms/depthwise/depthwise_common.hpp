@@ -21,11 +21,12 @@ inline OutputClamp output_clamp(const Plan& plan) {
 }
 
 // The work items of the channels-last algorithms: (image, channel slab, output row). Rows are
-// the better split (a thread then walks whole pixels, one contiguous stream); the channels are
-// cut into slabs (whole vectors) as well when there are fewer than two rows per thread, and
-// while the rows do not share out evenly: with the fewest slabs that bring the busiest
-// thread's share within 5% of an even one (a 7x7 plane on 2 threads: 2 slabs, 7 rows each,
-// instead of 4 rows against 3). Each output is computed the same way whatever the cut.
+// the better split (a thread then walks whole pixels, one contiguous stream, and the loop
+// keeps its widest steps over the output channels); the channels are cut into slabs (whole
+// vectors) as well only while the rows do not share out evenly: the fewest slabs that bring
+// the busiest thread's share within 5% of an even one (a 7x7 plane on 2 threads: 2 slabs, 7
+// rows each, instead of 4 rows against 3). Each output is computed the same way whatever the
+// cut.
 struct RowItems {
   int64_t slabs, slab_channels, items;
 };
@@ -45,8 +46,7 @@ inline RowItems row_items(const ConvDesc& d, int threads, int64_t vector_floats)
   auto imbalance = [&](const RowItems& r) {
     return double((r.items + t - 1) / t) * double(t) / double(r.items);
   };
-  const int64_t fewest = (2 * t + rows - 1) / rows;
-  RowItems best = cut(fewest < blocks ? fewest : blocks);
+  RowItems best = cut(1);
   for (int64_t s = best.slabs + 1; s <= blocks && s <= 4 * t && imbalance(best) > 1.05; ++s) {
     const RowItems r = cut(s);
     if (imbalance(r) < imbalance(best)) best = r;

@@ -46,14 +46,16 @@ int64_t block_stride(const ConvDesc& d, int64_t v) {
 
 // A 1x1 layer with unit stride and no padding reads and writes its pixels in one order, so its
 // rows are only a way to cut the work: it runs as rows of the longest length up to 256 pixels
-// that divides the plane (a plane of 7x7 becomes one row of 49), which leaves fewer short pixel
-// steps at row ends. Each output's sum is the same whatever the rows.
-ConvDesc with_long_rows(const ConvDesc& d) {
+// that divides the plane, and leaves a row for each of the plan's threads (a plane of 7x7
+// becomes one row of 49 on one thread; 14x14 two rows of 98 on two), which leaves fewer short
+// pixel steps at row ends. Each output's sum is the same whatever the rows.
+ConvDesc with_long_rows(const ConvDesc& d, int threads) {
   if (d.KH != 1 || d.KW != 1 || !d.stride_one() || !d.no_padding()) return d;
   constexpr int64_t kLongestRow = 256;
   const int64_t pixels = d.H * d.W;
   int64_t row = d.W;
-  for (int64_t length = std::min(pixels, kLongestRow); length > d.W; --length)
+  const int64_t longest = std::min(kLongestRow, std::max<int64_t>(1, pixels / threads));
+  for (int64_t length = std::min(pixels, longest); length > d.W; --length)
     if (pixels % length == 0) {
       row = length;
       break;
@@ -79,7 +81,7 @@ void prepare(Plan& plan, const FilterView& filter) {
   const int64_t v = depthwise_kernels(plan.isa).vector_floats;
   const int64_t blocks = (d.M + v - 1) / v, stride = block_stride(d, v);
   auto state = std::make_unique<GroupedState>();
-  state->rows = with_long_rows(d);
+  state->rows = with_long_rows(d, plan.threads);
   state->block_stride = stride;
   plan.state = std::move(state);
   plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(stride)));
