@@ -307,7 +307,7 @@ constexpr int kWideStep = V == 16 ? 4 : 2;
 
 // The blocks of output channels in order, kWideStep at a time where they share a group's
 // inputs, else one: calls step(Count<blocks>, Flag<full>, weights, m0, lanes, c0, channels).
-template <typename Step>
+template <int kMaxStep, typename Step>
 inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
                                Step&& step) {
   for (int64_t m0 = m_begin; m0 < m_end;) {
@@ -317,9 +317,10 @@ inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t
     const int64_t c0 = g_lo * j.Cg, channels = (g_hi - g_lo + 1) * j.Cg;
     const int64_t group_end = (g_lo + 1) * j.Mg;
     const bool whole = lanes == V && g_lo == g_hi;
-    if (kWideStep > 2 && whole && m0 + kWideStep * V <= group_end && m0 + kWideStep * V <= m_end) {
-      step(Count<kWideStep>{}, Flag<true>{}, w, m0, V, c0, channels);
-      m0 += kWideStep * V;
+    constexpr int kWide = kMaxStep < kWideStep ? kMaxStep : kWideStep;
+    if (kWide > 2 && whole && m0 + kWide * V <= group_end && m0 + kWide * V <= m_end) {
+      step(Count<kWide>{}, Flag<true>{}, w, m0, V, c0, channels);
+      m0 += kWide * V;
     } else if (whole && m0 + 2 * V <= group_end && m0 + 2 * V <= m_end) {
       step(Count<2>{}, Flag<true>{}, w, m0, V, c0, channels);
       m0 += 2 * V;
@@ -333,36 +334,28 @@ inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t
   }
 }
 
-// Calls step(Count<P>{}, first) over n pixels in steps of six; a last step of one or two pixels
-// (whose few accumulators wait on the multiply-add latency) is merged with the six before it
-// into two steps of three or four.
-template <typename Step>
+// Calls step(Count<count>{}) for a count in [1, kMax] known only at run time.
+template <int kMax, typename Step>
+inline void with_count(int64_t count, Step&& step) {
+  if constexpr (kMax > 1) {
+    if (count < kMax) return with_count<kMax - 1>(count, step);
+  }
+  step(Count<kMax>{});
+}
+
+// Calls step(Count<P>{}, first) over n pixels in steps of kStep; a last step of one or two
+// pixels (whose few accumulators wait on the multiply-add latency) is merged with the full one
+// before it into two steps of about half.
+template <int kStep, typename Step>
 inline void each_pixel_step(int64_t n, Step&& step) {
   int64_t first = 0, left = n;
-  for (; left >= 6 && left != 7 && left != 8; left -= 6, first += 6) step(Count<6>{}, first);
+  for (; left >= kStep && left != kStep + 1 && left != kStep + 2; left -= kStep, first += kStep)
+    step(Count<kStep>{}, first);
   auto tail = [&](int64_t count) {
-    switch (count) {
-      case 5:
-        step(Count<5>{}, first);
-        break;
-      case 4:
-        step(Count<4>{}, first);
-        break;
-      case 3:
-        step(Count<3>{}, first);
-        break;
-      case 2:
-        step(Count<2>{}, first);
-        break;
-      case 1:
-        step(Count<1>{}, first);
-        break;
-      default:
-        break;
-    }
+    if (count > 0) with_count<kStep>(count, [&](auto c) { step(c, first); });
     first += count;
   };
-  if (left > 6) tail(4);
+  if (left > kStep) tail(left / 2);
   tail(n - first);
 }
 
@@ -370,19 +363,19 @@ inline void each_pixel_step(int64_t n, Step&& step) {
 // columns along each row, the border columns (whose windows cross the left or right padding)
 // down the column through the rows that share their row taps, so that border pixels too go up to
 // six at a time and read only their real taps.
-template <bool kLast>
-void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
-                           const TapPass& pass) {
+template <bool kLast, int kPixels, int kMaxBlocks>
+void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
+                        const TapPass& pass) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
   auto pixels = [&](auto count, const PixelRun& run) {
-    each_grouped_block(j, m_begin, m_end,
-                       [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes,
-                           int64_t c0, int64_t channels) {
-                         grouped_nhwc_pixels<kLast, decltype(count)::value, decltype(blocks)::value,
-                                             decltype(full)::value>(j, w, m0, lanes, c0, channels,
-                                                                    run, pass);
-                       });
+    each_grouped_block<kMaxBlocks>(
+        j, m_begin, m_end,
+        [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes, int64_t c0,
+            int64_t channels) {
+          grouped_nhwc_pixels<kLast, decltype(count)::value, decltype(blocks)::value,
+                              decltype(full)::value>(j, w, m0, lanes, c0, channels, run, pass);
+        });
   };
   auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
     const int64_t x_pixel = kLast ? j.C : 1, y_pixel = kLast ? j.M : 1;
@@ -397,7 +390,7 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
   };
   for (int64_t oy = j.row_begin; oy < j.row_end; ++oy) {
     const TapRange rows = valid_taps(oy, g.SH, g.PT, g.DH, g.KH, g.H);
-    each_pixel_step(inner.end - inner.begin, [&](auto count, int64_t first) {
+    each_pixel_step<kPixels>(inner.end - inner.begin, [&](auto count, int64_t first) {
       pixels(count, run_at(oy, inner.begin + first, rows, {0, g.KW}, false));
     });
   }
@@ -410,7 +403,7 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
         const TapRange next = valid_taps(end, g.SH, g.PT, g.DH, g.KH, g.H);
         if (next.begin != rows.begin || next.end != rows.end) break;
       }
-      each_pixel_step(end - oy, [&](auto count, int64_t first) {
+      each_pixel_step<kPixels>(end - oy, [&](auto count, int64_t first) {
         pixels(count, run_at(oy + first, ox, rows, cols, true));
       });
       oy = end;
@@ -418,6 +411,23 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
   };
   for (int64_t ox = 0; ox < inner.begin; ++ox) column(ox);
   for (int64_t ox = inner.end; ox < g.Wo; ++ox) column(ox);
+}
+
+// One group: the channels that fill wide steps go 6 pixels at a time; the last one to three
+// vectors, which a wide step does not fill, go 12 pixels at a time, so that their step keeps
+// as many sums in flight (a layer with 96 or 32 output channels).
+template <bool kLast>
+void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
+                           const TapPass& pass) {
+  if constexpr (kWideStep == 4) {
+    if (j.Mg == j.M) {
+      const int64_t m_wide = m_begin + (m_end - m_begin) / (4 * V) * (4 * V);
+      if (m_wide > m_begin) grouped_nhwc_sweep<kLast, 6, 4>(j, m_begin, m_wide, pass);
+      if (m_end > m_wide) grouped_nhwc_sweep<kLast, 12, 2>(j, m_wide, m_end, pass);
+      return;
+    }
+  }
+  grouped_nhwc_sweep<kLast, 6, kWideStep>(j, m_begin, m_end, pass);
 }
 
 // Output channels go in chunks whose packed weights stay in a core's L2 cache, each chunk over
