@@ -197,7 +197,7 @@ static void groups_batch_clamp(void** state) {
 /* Where AUTO's choice for an NCHW 3x3 layer without a limit is one of the algorithms that size
    their workspace to the limit (tiled-nchw or grouped-nchw), AUTO still chooses one of them at a
    half and a quarter of that choice's default workspace, rather than a slower algorithm without
-   workspace. Returns whether the layer was such a case (a dense layer now mostly goes to
+   workspace. Returns whether the layer was such a case (a dense layer mostly goes to
    channels-nchw, which needs no workspace). */
 static int keeps_sized_workspace(conv_case c) {
   const gemmconv_algo tiled = algo_named("tiled-nchw"), grouped = algo_named("grouped-nchw");
