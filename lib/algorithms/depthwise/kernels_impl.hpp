@@ -343,19 +343,22 @@ inline void with_count(int64_t count, Step&& step) {
   step(Count<kMax>{});
 }
 
-// Calls step(Count<P>{}, first) over n pixels in steps of kStep; a last step of one or two
-// pixels (whose few accumulators wait on the multiply-add latency) is merged with the full one
-// before it into two steps of about half.
-template <int kStep, typename Step>
+// Calls step(Count<P>{}, first) over n pixels: steps of kWide (12 or 6) while a whole one fits,
+// the rest in steps of six, a last step of one or two pixels (whose few accumulators wait on
+// the multiply-add latency) merged with the six before it into two steps of three or four. Only
+// the steps of kWide and of one to six pixels are compiled.
+template <int kWide, typename Step>
 inline void each_pixel_step(int64_t n, Step&& step) {
-  int64_t first = 0, left = n;
-  for (; left >= kStep && left != kStep + 1 && left != kStep + 2; left -= kStep, first += kStep)
-    step(Count<kStep>{}, first);
+  int64_t first = 0;
+  if constexpr (kWide > 6)
+    for (; n - first >= kWide; first += kWide) step(Count<kWide>{}, first);
+  int64_t left = n - first;
+  for (; left >= 6 && left != 7 && left != 8; left -= 6, first += 6) step(Count<6>{}, first);
   auto tail = [&](int64_t count) {
-    if (count > 0) with_count<kStep>(count, [&](auto c) { step(c, first); });
+    if (count > 0) with_count<6>(count, [&](auto c) { step(c, first); });
     first += count;
   };
-  if (left > kStep) tail(left / 2);
+  if (left > 6) tail(4);
   tail(n - first);
 }
 
@@ -373,8 +376,19 @@ void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
         j, m_begin, m_end,
         [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes, int64_t c0,
             int64_t channels) {
-          grouped_nhwc_pixels<kLast, decltype(count)::value, decltype(blocks)::value,
-                              decltype(full)::value>(j, w, m0, lanes, c0, channels, run, pass);
+          constexpr int P = decltype(count)::value, NB = decltype(blocks)::value;
+          constexpr bool kFull = decltype(full)::value;
+          if constexpr (P > 6 && NB == 1) {
+            // One vector takes a wide step as two of six: only the two-vector step of more than
+            // six pixels is compiled.
+            PixelRun rest = run;
+            rest.x_off += 6 * run.x_step;
+            rest.y_off += 6 * run.y_step;
+            grouped_nhwc_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+            grouped_nhwc_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
+          } else {
+            grouped_nhwc_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+          }
         });
   };
   auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
