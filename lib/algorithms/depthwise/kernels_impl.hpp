@@ -248,9 +248,9 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
                                 int64_t c0, int64_t channels, const PixelRun& run,
                                 const TapPass& pass) {
   const int64_t x_off = run.x_off, y_off = run.y_off, pixel_step = run.x_step;
-  const TapRange rows = {
-      max64(run.rows.begin, pass.ky_begin),
-      max64(max64(run.rows.begin, pass.ky_begin), min64(run.rows.end, pass.ky_end))};
+  // The run's rows of taps inside the pass (empty where they do not meet).
+  const int64_t ky_begin = max64(run.rows.begin, pass.ky_begin);
+  const TapRange rows = {ky_begin, max64(ky_begin, min64(run.rows.end, pass.ky_end))};
   const TapRange cols = run.cols;
   const WindowGeometry& g = j.g;
   const int64_t plane = g.Ho * g.Wo;
