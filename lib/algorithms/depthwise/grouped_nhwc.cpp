@@ -6,6 +6,10 @@
 // group: a direct convolution vectorised over output channels, which reads the input where it
 // lies, where the GEMM paths would pack few channels (C = 3) or few pixels (1x1 layers on small
 // planes) into panels first. No workspace.
+//
+// channels-nchw, the second record here, is the same on channels-first tensors: the same packed
+// weights and loop, the broadcasts read from the input channels' planes and each output vector
+// stored a lane at a time into its planes.
 #include <algorithm>
 
 #include "../../blis/microkernel.hpp"
