@@ -330,6 +330,26 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     }
     return;
   }
+  if (kLast && kFull) {
+    // Whole vectors: stored straight from the registers, the clamp decided once per step.
+    float* y = j.y + y_off + m0;
+    auto store_sums = [&](auto adjust) {
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+        for (int b = 0; b < NB; ++b) store(y + p * run.y_step + b * V, adjust(acc[b][p]));
+    };
+    if (pass.last && j.clamp.active) {
+      const vec lo = splat(j.clamp.lo), hi = splat(j.clamp.hi);
+      store_sums([&](vec v) {
+        v = v < lo ? lo : v;
+        return v > hi ? hi : v;
+      });
+    } else {
+      store_sums([](vec v) { return v; });
+    }
+    return;
+  }
   for (int b = 0; b < NB; ++b)
     for (int p = 0; p < P; ++p) {
       const vec v = pass.last ? clamp(acc[b][p], j.clamp) : acc[b][p];
