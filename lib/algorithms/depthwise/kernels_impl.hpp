@@ -312,12 +312,30 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
       const float* wt = w + V + (ky * g.KW + kx) * channels * V;
       const float* px = j.x + row + kx * g.DW * x_pixel;
-      for (int64_t c = 0; c < channels; ++c, px += x_channel) {
-        vec wv[NB];
-        for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
-        for (int p = 0; p < P; ++p) {
-          const float xv = px[p * pixel_step];
-          for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
+      if constexpr (!kLast) {
+        // Channels-first: a base per three pixels, each pixel at base + k * step with k < 3 (a
+        // scaled index on x86), fewer offsets for the loop to hold in registers than one per
+        // pixel: measured faster on channels-first inputs, not on channels-last ones.
+        constexpr int kBases = (P + 2) / 3;
+        const float* base[kBases];
+        for (int i = 0; i < kBases; ++i) base[i] = px + 3 * i * pixel_step;
+        for (int64_t c = 0; c < channels; ++c) {
+          vec wv[NB];
+          for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
+          for (int p = 0; p < P; ++p) {
+            const float xv = base[p / 3][(p % 3) * pixel_step];
+            for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
+          }
+          for (int i = 0; i < kBases; ++i) base[i] += x_channel;
+        }
+      } else {
+        for (int64_t c = 0; c < channels; ++c, px += x_channel) {
+          vec wv[NB];
+          for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
+          for (int p = 0; p < P; ++p) {
+            const float xv = px[p * pixel_step];
+            for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
+          }
         }
       }
     }
