@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <utility>
 
-#include "../../simd/vector_ops.hpp"
 #include "kernels.hpp"
 
 namespace gemmconv {
@@ -240,38 +239,6 @@ struct TapPass {
   bool first, last;
 };
 
-// The sums of P pixels along an output row, V output channels each, stored channels-first:
-// each channel's P pixels are contiguous there, so transposes of blocks of up to 8 channels
-// (in-lane shuffles) by up to 8 pixels turn P * V single-lane stores into V stores of up to 8
-// floats.
-constexpr int kRowLanes = V < 8 ? V : 8;
-using row_vec = Vec<kRowLanes>;
-template <int h, int... I>
-inline row_vec lanes_of(vec v, std::integer_sequence<int, I...>) {
-  return __builtin_shufflevector(v, v, (h * kRowLanes + I)...);
-}
-template <int P, int... H>
-inline void store_channel_rows(float* y, int64_t plane, const vec* sums,
-                               std::integer_sequence<int, H...>) {
-  constexpr auto lanes = std::make_integer_sequence<int, kRowLanes>();
-#pragma GCC unroll 4
-  for (int p0 = 0; p0 < P; p0 += kRowLanes) {
-    const int count = P - p0 < kRowLanes ? P - p0 : kRowLanes;
-    auto half = [&](auto h) {
-      row_vec rows[kRowLanes];
-#pragma GCC unroll 8
-      for (int k = 0; k < kRowLanes; ++k)
-        rows[k] = k < count ? lanes_of<decltype(h)::value>(sums[p0 + k], lanes) : row_vec{};
-      transpose<kRowLanes>(rows);
-#pragma GCC unroll 8
-      for (int l = 0; l < kRowLanes; ++l)
-        __builtin_memcpy(y + (decltype(h)::value * kRowLanes + l) * plane + p0, &rows[l],
-                         count * sizeof(float));
-    };
-    (half(Count<H>{}), ...);
-  }
-}
-
 // P output pixels of a run, NB consecutive blocks of output channels that read the same
 // input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
@@ -339,15 +306,6 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
         }
       }
     }
-  if (!kLast && kFull && run.y_step == 1) {
-    for (int b = 0; b < NB; ++b) {
-      vec sums[P];
-      for (int p = 0; p < P; ++p) sums[p] = pass.last ? clamp(acc[b][p], j.clamp) : acc[b][p];
-      store_channel_rows<P>(j.y + y_off + (m0 + b * V) * plane, plane, sums,
-                            std::make_integer_sequence<int, V / kRowLanes>());
-    }
-    return;
-  }
   if (kLast && kFull) {
     // Whole vectors: stored straight from the registers, the clamp decided once per step.
     float* y = j.y + y_off + m0;
