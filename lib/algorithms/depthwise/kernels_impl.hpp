@@ -279,30 +279,12 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
       const float* wt = w + V + (ky * g.KW + kx) * channels * V;
       const float* px = j.x + row + kx * g.DW * x_pixel;
-      if constexpr (!kLast) {
-        // Channels-first: a base per three pixels, each pixel at base + k * step with k < 3 (a
-        // scaled index on x86), fewer offsets for the loop to hold in registers than one per
-        // pixel: measured faster on channels-first inputs, not on channels-last ones.
-        constexpr int kBases = (P + 2) / 3;
-        const float* base[kBases];
-        for (int i = 0; i < kBases; ++i) base[i] = px + 3 * i * pixel_step;
-        for (int64_t c = 0; c < channels; ++c) {
-          vec wv[NB];
-          for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
-          for (int p = 0; p < P; ++p) {
-            const float xv = base[p / 3][(p % 3) * pixel_step];
-            for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
-          }
-          for (int i = 0; i < kBases; ++i) base[i] += x_channel;
-        }
-      } else {
-        for (int64_t c = 0; c < channels; ++c, px += x_channel) {
-          vec wv[NB];
-          for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
-          for (int p = 0; p < P; ++p) {
-            const float xv = px[p * pixel_step];
-            for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
-          }
+      for (int64_t c = 0; c < channels; ++c, px += x_channel) {
+        vec wv[NB];
+        for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
+        for (int p = 0; p < P; ++p) {
+          const float xv = px[p * pixel_step];
+          for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
         }
       }
     }
@@ -336,27 +318,6 @@ inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t
         for (int64_t l = 0; l < (kFull ? V : lanes); ++l) y[(m0 + b * V + l) * plane] = v[l];
       }
     }
-}
-
-// A step of pixels. Channels-first, a call of its own: inlined into the sweep, the loop's
-// registers were allocated with the sweep's and, with 16 vector registers, it kept a weight
-// vector on the stack (haswell, AlexNet conv3: 4.0 ms against 3.1 as a call; on AVX-512 too
-// the call is faster). Channels-last steps are left to the compiler, which inlines them: as calls
-// they ran slower on AVX-512 (ResNet-50 NHWC 52 ms against 42).
-template <bool kLast, int P, int NB, bool kFull>
-__attribute__((noinline)) void channels_first_pixels(const GroupedNhwcJob& j, const float* w,
-                                                     int64_t m0, int64_t lanes, int64_t c0,
-                                                     int64_t channels, const PixelRun& run,
-                                                     const TapPass& pass) {
-  grouped_nhwc_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-}
-template <bool kLast, int P, int NB, bool kFull>
-inline void step_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                        int64_t c0, int64_t channels, const PixelRun& run, const TapPass& pass) {
-  if constexpr (kLast)
-    grouped_nhwc_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-  else
-    channels_first_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
 }
 
 // Blocks of output channels taken in one step inside one group wide enough: with 32 vector
@@ -443,10 +404,10 @@ void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
             PixelRun rest = run;
             rest.x_off += 6 * run.x_step;
             rest.y_off += 6 * run.y_step;
-            step_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-            step_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
+            grouped_nhwc_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+            grouped_nhwc_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
           } else {
-            step_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+            grouped_nhwc_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
           }
         });
   };
