@@ -143,7 +143,7 @@ double channels_nchw_fit(const ConvDesc& d, int threads) {
 void run(const Plan& plan, const float* input, float* output, float*) {
   const GroupedState& state = plan.state_as<GroupedState>();
   const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
-  GroupedNhwcJob job;
+  GroupedLanesJob job;
   job.Cg = plan.desc.Cg();
   job.Mg = plan.desc.Mg();
   job.block_stride = state.block_stride;
@@ -151,7 +151,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   const MicroKernel& blis = micro_kernel();
   job.l2_weight_bytes = blis.mc * blis.kc * int64_t(sizeof(float));
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
-                    kernels.grouped_nhwc_rows);
+                    kernels.grouped_lanes_rows);
 }
 
 }  // namespace

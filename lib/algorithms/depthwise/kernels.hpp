@@ -45,7 +45,7 @@ struct DepthwiseNhwcJob : ChannelsLastJob {
 // ChannelsLastJob says, or channels-first (x [C][H][W], y [M][Ho][Wo]): the same loop, with
 // the input read a broadcast at a time either way and the output stored a vector per pixel
 // (channels-last) or a lane at a time (channels-first).
-struct GroupedNhwcJob : ChannelsLastJob {
+struct GroupedLanesJob : ChannelsLastJob {
   int64_t Cg, Mg, block_stride;
   bool channels_last;
   int64_t l2_weight_bytes;  // the weights a chunk may keep in a core's L2 (BLIS's MC x KC block)
@@ -131,7 +131,7 @@ struct DepthwiseKernels {
   Isa isa;
   int vector_floats;
   void (*nhwc_rows)(const DepthwiseNhwcJob& job);
-  void (*grouped_nhwc_rows)(const GroupedNhwcJob& job);
+  void (*grouped_lanes_rows)(const GroupedLanesJob& job);
   // Once per thread before its bands (zeroes the stage's slack), then per band.
   void (*nchw_prepare)(const DepthwiseNchwJob& job);
   void (*nchw_band)(const DepthwiseNchwJob& job);

@@ -244,9 +244,9 @@ struct TapPass {
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
 // run's taps rows x cols are read.
 template <bool kLast, int P, int NB, bool kFull>
-inline void grouped_nhwc_pixels(const GroupedNhwcJob& j, const float* w, int64_t m0, int64_t lanes,
-                                int64_t c0, int64_t channels, const PixelRun& run,
-                                const TapPass& pass) {
+inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64_t m0,
+                                 int64_t lanes, int64_t c0, int64_t channels, const PixelRun& run,
+                                 const TapPass& pass) {
   const int64_t x_off = run.x_off, y_off = run.y_off, pixel_step = run.x_step;
   // The run's rows of taps inside the pass (empty where they do not meet).
   const int64_t ky_begin = max64(run.rows.begin, pass.ky_begin);
@@ -328,7 +328,7 @@ constexpr int kWideStep = V == 16 ? 4 : 2;
 // The blocks of output channels in order, kWideStep at a time where they share a group's
 // inputs, else one: calls step(Count<blocks>, Flag<full>, weights, m0, lanes, c0, channels).
 template <int kMaxStep, typename Step>
-inline void each_grouped_block(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
+inline void each_grouped_block(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
                                Step&& step) {
   for (int64_t m0 = m_begin; m0 < m_end;) {
     const float* w = j.weights + (m0 / V) * j.block_stride;
@@ -387,8 +387,8 @@ inline void each_pixel_step(int64_t n, Step&& step) {
 // down the column through the rows that share their row taps, so that border pixels too go up to
 // six at a time and read only their real taps.
 template <bool kLast, int kPixels, int kMaxBlocks>
-void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
-                        const TapPass& pass) {
+void grouped_lanes_sweep(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
+                         const TapPass& pass) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
   auto pixels = [&](auto count, const PixelRun& run) {
@@ -404,10 +404,10 @@ void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
             PixelRun rest = run;
             rest.x_off += 6 * run.x_step;
             rest.y_off += 6 * run.y_step;
-            grouped_nhwc_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-            grouped_nhwc_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
+            grouped_lanes_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+            grouped_lanes_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
           } else {
-            grouped_nhwc_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
+            grouped_lanes_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
           }
         });
   };
@@ -451,17 +451,17 @@ void grouped_nhwc_sweep(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
 // vectors, which a wide step does not fill, go 12 pixels at a time, so that their step keeps
 // as many sums in flight (a layer with 96 or 32 output channels).
 template <bool kLast>
-void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_end,
-                           const TapPass& pass) {
+void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
+                            const TapPass& pass) {
   if constexpr (kWideStep == 4) {
     if (j.Mg == j.M) {
       const int64_t m_wide = m_begin + (m_end - m_begin) / (4 * V) * (4 * V);
-      if (m_wide > m_begin) grouped_nhwc_sweep<kLast, 6, 4>(j, m_begin, m_wide, pass);
-      if (m_end > m_wide) grouped_nhwc_sweep<kLast, 12, 2>(j, m_wide, m_end, pass);
+      if (m_wide > m_begin) grouped_lanes_sweep<kLast, 6, 4>(j, m_begin, m_wide, pass);
+      if (m_end > m_wide) grouped_lanes_sweep<kLast, 12, 2>(j, m_wide, m_end, pass);
       return;
     }
   }
-  grouped_nhwc_sweep<kLast, 6, kWideStep>(j, m_begin, m_end, pass);
+  grouped_lanes_sweep<kLast, 6, kWideStep>(j, m_begin, m_end, pass);
 }
 
 // Output channels go in chunks whose packed weights stay in a core's L2 cache, each chunk over
@@ -474,7 +474,7 @@ void grouped_nhwc_channels(const GroupedNhwcJob& j, int64_t m_begin, int64_t m_e
 // chunk goes over the rows once per pass of as many rows of taps as fit, the sums kept in the
 // output in between.
 template <bool kLast>
-void grouped_rows_in_chunks(const GroupedNhwcJob& j) {
+void grouped_rows_in_chunks(const GroupedLanesJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
   int64_t a = j.Mg, b = V;
   while (b != 0) {
@@ -495,11 +495,11 @@ void grouped_rows_in_chunks(const GroupedNhwcJob& j) {
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
     for (int64_t ky = 0; ky < j.g.KH; ky += pass_rows) {
       const TapPass pass = {ky, min64(j.g.KH, ky + pass_rows), ky == 0, ky + pass_rows >= j.g.KH};
-      grouped_nhwc_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
+      grouped_lanes_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
     }
 }
 
-void grouped_nhwc_rows(const GroupedNhwcJob& j) {
+void grouped_lanes_rows(const GroupedLanesJob& j) {
   if (j.channels_last)
     grouped_rows_in_chunks<true>(j);
   else
@@ -703,7 +703,7 @@ void nchw_store_channels(const NchwChannelsJob& j) {
 
 extern const DepthwiseKernels kKernels = {
     GEMMCONV_ISA,           V,
-    depthwise_nhwc_rows,    grouped_nhwc_rows,
+    depthwise_nhwc_rows,    grouped_lanes_rows,
     depthwise_nchw_prepare, depthwise_nchw_band,
     nchw_stage_channels,    nchw_store_channels,
     nchw_stage_planes,      grouped_nchw_tile,
