@@ -20,14 +20,16 @@
 #include "alloc_count.h"
 #include "harness.h"
 
-enum { NHWC_WORKSPACE_PER_THREAD = 16 * 1024, NCHW_WORKSPACE_PER_THREAD = 320 * 1024 };
+/* The workspace each thread may take: the loop with output channels across the lanes
+   (grouped-nhwc, and channels-nchw on channels-first tensors), and grouped-nchw. */
+enum { LANES_WORKSPACE_PER_THREAD = 16 * 1024, NCHW_WORKSPACE_PER_THREAD = 320 * 1024 };
 
 /* The grouped algorithm of a layout, and the workspace it may take per thread. */
 static gemmconv_algo grouped_algo(gemmconv_layout layout) {
   return algo_named(layout == GEMMCONV_LAYOUT_NHWC ? "grouped-nhwc" : "grouped-nchw");
 }
 static size_t grouped_workspace_bound(gemmconv_layout layout) {
-  return layout == GEMMCONV_LAYOUT_NHWC ? NHWC_WORKSPACE_PER_THREAD : NCHW_WORKSPACE_PER_THREAD;
+  return layout == GEMMCONV_LAYOUT_NHWC ? LANES_WORKSPACE_PER_THREAD : NCHW_WORKSPACE_PER_THREAD;
 }
 
 /* G groups of cg input and mg output channels each, NHWC/OHWI, 9 x 10 input, 3x3 kernel,
@@ -136,9 +138,9 @@ static void wide_groups_in_chunks(void** state) {
       c.output_max = 0.5f;
     }
     check_runs_on_1_and_3_threads(&c, grouped_algo(GEMMCONV_LAYOUT_NHWC),
-                                  NHWC_WORKSPACE_PER_THREAD);
+                                  LANES_WORKSPACE_PER_THREAD);
     case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
-    check_runs_on_1_and_3_threads(&c, algo_named("channels-nchw"), NHWC_WORKSPACE_PER_THREAD);
+    check_runs_on_1_and_3_threads(&c, algo_named("channels-nchw"), LANES_WORKSPACE_PER_THREAD);
   }
 }
 

@@ -35,11 +35,13 @@ inline vec broadcast_lane0(vec v, std::integer_sequence<int, I...>) {
 inline vec splat(float s) {
   return broadcast_lane0(vec{s}, std::make_integer_sequence<int, V>());
 }
-inline vec clamp(vec v, const OutputClamp& c) {
-  if (!c.active) return v;
-  const vec lo = splat(c.lo), hi = splat(c.hi);
+inline vec clamp_between(vec v, vec lo, vec hi) {
   v = v < lo ? lo : v;
   return v > hi ? hi : v;
+}
+inline vec clamp(vec v, const OutputClamp& c) {
+  if (!c.active) return v;
+  return clamp_between(v, splat(c.lo), splat(c.hi));
 }
 inline float clamp(float v, const OutputClamp& c) {
   if (!c.active) return v;
@@ -299,10 +301,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
     };
     if (pass.last && j.clamp.active) {
       const vec lo = splat(j.clamp.lo), hi = splat(j.clamp.hi);
-      store_sums([&](vec v) {
-        v = v < lo ? lo : v;
-        return v > hi ? hi : v;
-      });
+      store_sums([&](vec v) { return clamp_between(v, lo, hi); });
     } else {
       store_sums([](vec v) { return v; });
     }
