@@ -381,6 +381,29 @@ static void bit_identical_across_threads(void** state) {
   check_same_bits_across_threads(&c, algo_named("channels-nchw"));
 }
 
+/* channels-nchw on small planes with several threads: with 16-float vectors the threads take
+   slabs of the output channels instead of rows of the planes where the slabs are even and two
+   vectors wide or more (96 channels on 2 and 3 threads), and rows where they are not (80
+   channels: 48 + 32 on 2 threads, under two vectors a slab on 3). Against the reference on 2
+   and 3 threads, and bit for bit against 1 thread. */
+static void small_planes_shared_by_slabs(void** state) {
+  (void)state;
+  static const uint32_t outputs[] = {96, 80};
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; ++i) {
+    conv_case c = grouped_case(1, 40, outputs[i]);
+    case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
+    case_input(&c, 14, 14);
+    c.desc.kernel_height = c.desc.kernel_width = 3;
+    case_pads(&c, 1, 1, 1, 1);
+    c.with_bias = 1;
+    c.output_min = -0.5f;
+    c.output_max = 0.5f;
+    c.threads = 2;
+    check_runs_on_1_and_3_threads(&c, algo_named("channels-nchw"), LANES_WORKSPACE_PER_THREAD);
+    check_same_bits_across_threads(&c, algo_named("channels-nchw"));
+  }
+}
+
 /* NCHW with a stage that holds a few rows only (128 input channels): the plane goes in several
    bands of unequal count per thread (5 bands of 28 rows), so the output channels are cut into
    more slabs to even out the threads' shares, and a band's slabs are split between threads.
@@ -500,6 +523,7 @@ int main(void) {
       cmocka_unit_test(threads),
       cmocka_unit_test(mixtures),
       cmocka_unit_test(bit_identical_across_threads),
+      cmocka_unit_test(small_planes_shared_by_slabs),
       cmocka_unit_test(few_bands_shared_by_slabs),
       cmocka_unit_test(workspace_bound_per_thread),
       cmocka_unit_test(real_layers),
