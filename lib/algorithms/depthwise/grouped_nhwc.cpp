@@ -129,14 +129,29 @@ double kernel_fit(const ConvDesc& d, int) {
   return real > 0.0 ? lanes / real : lanes;
 }
 
-// channels-nchw keeps the same, times 0.8 where the vectors are narrower than AVX-512's (a
-// step then holds 6 pixels x 2 vectors, and each output is stored a lane at a time), fitted on
-// BLIS's haswell kernel against tiled-nchw and grouped-nchw on the four dense networks' NCHW
-// layers at 1 and 2 threads: AUTO's choice among the three then totals within 0-4.5% of the
-// fastest's on each network, 16% over on the whole without it. grouped-nhwc, which stores a
-// vector per pixel, keeps its full rate there (its own fit holds on haswell too).
+// The weights a chunk of the loop may keep in a core's L2: BLIS's MC x KC block.
+int64_t l2_weight_bytes() {
+  const MicroKernel& blis = micro_kernel();
+  return blis.mc * blis.kc * int64_t(sizeof(float));
+}
+
+// channels-nchw keeps the same where the vectors are AVX-512's. With narrower ones a step holds
+// 6 pixels x 2 vectors and each output is stored a lane at a time: it keeps 0.9 where a unit's
+// weights of every tap fit the L2 block (lanes_unit: one pass over the rows) and the input
+// planes are not a multiple of 4 KiB apart, 0.8 otherwise (224x224 planes: the channels' same
+// pixels share one L1 set; 1.4x slower than grouped-nchw there). Fitted on BLIS's haswell
+// kernel against tiled-nchw and grouped-nchw on the four dense networks' NCHW layers at 1 and
+// 2 threads: AUTO's choice among the three then totals within 0-2.5% of the fastest's on each
+// network (0-8% with 0.8 throughout). grouped-nhwc, which stores a vector per pixel, keeps its
+// full rate there (its own fit holds on haswell too).
 double channels_nchw_fit(const ConvDesc& d, int threads) {
-  const double narrow = isa_vector_floats(selected_isa()) < 16 ? 0.8 : 1.0;
+  const int64_t v = isa_vector_floats(selected_isa());
+  double narrow = 1.0;
+  if (v < 16) {
+    const LanesUnit u = lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, l2_weight_bytes());
+    const bool aliased = d.H * d.W * int64_t(sizeof(float)) % 4096 == 0;
+    narrow = u.pass_rows == d.KH && !aliased ? 0.9 : 0.8;
+  }
   return kernel_fit(d, threads) * narrow;
 }
 
@@ -148,8 +163,7 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.Mg = plan.desc.Mg();
   job.block_stride = state.block_stride;
   job.channels_last = plan.desc.layout == Layout::NHWC;
-  const MicroKernel& blis = micro_kernel();
-  job.l2_weight_bytes = blis.mc * blis.kc * int64_t(sizeof(float));
+  job.l2_weight_bytes = l2_weight_bytes();
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_lanes_rows);
 }

@@ -2,7 +2,9 @@
 // set (kernels_impl.hpp, included by one file per ISA); a plan picks one table at creation.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <numeric>
 
 #include "../../simd/isa.hpp"
 
@@ -50,6 +52,33 @@ struct GroupedLanesJob : ChannelsLastJob {
   bool channels_last;
   int64_t l2_weight_bytes;  // the weights a chunk may keep in a core's L2 (BLIS's MC x KC block)
 };
+
+// How grouped_lanes_rows goes over a job's output channels: in units of whole steps (`channels`:
+// lcm(M', V) where vectors span groups, else a wide step of vectors, or the group if narrower),
+// and over the rows once per pass of `pass_rows` rows of taps: all of them unless a unit's
+// weights would overflow `l2_weight_bytes`.
+struct LanesUnit {
+  int64_t channels, pass_rows;
+};
+
+// Blocks of output channels in one step inside one group wide enough: with 32 vector registers
+// (16-float vectors) four, so 6 pixels x 4 blocks of sums leave room for the weights and a
+// broadcast, and each broadcast feeds four multiply-adds; with 16 registers two.
+constexpr int lanes_wide_step(int64_t vector_floats) {
+  return vector_floats == 16 ? 4 : 2;
+}
+
+inline LanesUnit lanes_unit(int64_t Mg, int64_t vector_floats, int64_t block_stride, int64_t KH,
+                            int64_t l2_weight_bytes) {
+  const int64_t v = vector_floats;
+  LanesUnit u;
+  u.channels = Mg % v == 0 ? std::min(Mg, lanes_wide_step(v) * v) : Mg / std::gcd(Mg, v) * v;
+  const int64_t unit_bytes = u.channels / v * block_stride * int64_t(sizeof(float));
+  const int64_t row_bytes = u.channels / v * ((block_stride - v) / KH) * int64_t(sizeof(float));
+  const int64_t rows_fit = l2_weight_bytes / row_bytes;  // of one row of taps' weights
+  u.pass_rows = unit_bytes <= l2_weight_bytes ? KH : std::clamp<int64_t>(rows_fit, 1, KH);
+  return u;
+}
 
 // Depthwise, channels-first: one input plane, a band of output rows and a strip of output
 // columns, for the `multiplier` output planes that read it. The band's padded input is staged

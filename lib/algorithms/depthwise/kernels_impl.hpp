@@ -319,10 +319,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
     }
 }
 
-// Blocks of output channels taken in one step inside one group wide enough: with 32 vector
-// registers (AVX-512) four, so 6 pixels x 4 blocks of sums leave room for the weights and a
-// broadcast, and each broadcast feeds four multiply-adds; with 16 registers two.
-constexpr int kWideStep = V == 16 ? 4 : 2;
+constexpr int kWideStep = lanes_wide_step(V);
 
 // The blocks of output channels in order, kWideStep at a time where they share a group's
 // inputs, else one: calls step(Count<blocks>, Flag<full>, weights, m0, lanes, c0, channels).
@@ -467,33 +464,22 @@ void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m
 // all the rows: within a pixel step every block of the chunk reads its pixels' contiguous
 // channels, and the weights come from L2 from one step to the next (a whole ResNeXt stage's
 // weights would not, nor would a 3x3 layer's with 384 channels: 3.4 MiB). A chunk is whole
-// units, so no block or wide step is split: lcm(M', V) channels where vectors span groups, else
-// a wide step of vectors (or the group, if narrower); at least one unit. Where one unit's
+// units of lanes_unit(), at least one, so no block or wide step is split. Where one unit's
 // weights overflow the L2 block (a wide step of a 3x3 layer with 512 channels: 1.2 MiB), the
-// chunk goes over the rows once per pass of as many rows of taps as fit, the sums kept in the
+// chunk goes over the rows once per pass of the rows of taps that fit, the sums kept in the
 // output in between.
 template <bool kLast>
 void grouped_rows_in_chunks(const GroupedLanesJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
-  int64_t a = j.Mg, b = V;
-  while (b != 0) {
-    const int64_t r = a % b;
-    a = b;
-    b = r;
-  }
-  const int64_t unit = j.Mg % V == 0 ? min64(j.Mg, kWideStep * V) : j.Mg / a * V;
-  // A unit's weights of one row of taps, and the rows of taps a pass takes: all of them unless
-  // the unit's weights would overflow the L2 block.
+  const LanesUnit u = lanes_unit(j.Mg, V, j.block_stride, j.g.KH, j.l2_weight_bytes);
   const int64_t row_floats = (j.block_stride - V) / j.g.KH;
-  const int64_t row_bytes = unit / V * row_floats * int64_t(sizeof(float));
-  const int64_t pass_rows = unit / V * j.block_stride * int64_t(sizeof(float)) <= j.l2_weight_bytes
-                                ? j.g.KH
-                                : max64(1, min64(j.g.KH, j.l2_weight_bytes / row_bytes));
-  const int64_t unit_bytes = unit / V * (V + row_floats * pass_rows) * int64_t(sizeof(float));
-  const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * unit;
+  const int64_t unit_bytes =
+      u.channels / V * (V + row_floats * u.pass_rows) * int64_t(sizeof(float));
+  const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * u.channels;
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
-    for (int64_t ky = 0; ky < j.g.KH; ky += pass_rows) {
-      const TapPass pass = {ky, min64(j.g.KH, ky + pass_rows), ky == 0, ky + pass_rows >= j.g.KH};
+    for (int64_t ky = 0; ky < j.g.KH; ky += u.pass_rows) {
+      const TapPass pass = {ky, min64(j.g.KH, ky + u.pass_rows), ky == 0,
+                            ky + u.pass_rows >= j.g.KH};
       grouped_lanes_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
     }
 }
