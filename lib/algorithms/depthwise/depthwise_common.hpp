@@ -37,7 +37,7 @@ struct RowItems {
 // Below this many pixels of a plane per thread (14x14 on two threads: 98) the output channels
 // go in one slab per thread instead, where such slabs are even and at least two vectors wide
 // (a one-vector step feeds too few sums per broadcast). Measured side by side at 2 threads with
-// 16-float vectors (skx): 14x14 layers 1.1x-1.25x faster, AUTO's NCHW totals 1.03x-1.04x
+// 16-float vectors (skx): 14x14 layers 1.1x-1.4x faster, AUTO's NCHW totals 1.04x-1.06x
 // faster on ResNet-50 and GoogLeNet, 32 channels (one vector a slab) 1.35x slower; with 8-float
 // vectors (haswell) 14x14 layers ran 5-15% slower so cut, and 28x28 planes (392 pixels a
 // thread) no faster with either.

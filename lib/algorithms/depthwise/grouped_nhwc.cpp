@@ -149,7 +149,8 @@ double channels_nchw_fit(const ConvDesc& d, int threads) {
   double narrow = 1.0;
   if (v < 16) {
     const LanesUnit u = lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, l2_weight_bytes());
-    const bool aliased = d.H * d.W * int64_t(sizeof(float)) % 4096 == 0;
+    constexpr int64_t kL1SetStride = 4096;  // addresses this far apart share an L1 set
+    const bool aliased = d.H * d.W * int64_t(sizeof(float)) % kL1SetStride == 0;
     narrow = u.pass_rows == d.KH && !aliased ? 0.9 : 0.8;
   }
   return kernel_fit(d, threads) * narrow;

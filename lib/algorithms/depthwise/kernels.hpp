@@ -56,9 +56,10 @@ struct GroupedLanesJob : ChannelsLastJob {
 // How grouped_lanes_rows goes over a job's output channels: in units of whole steps (`channels`:
 // lcm(M', V) where vectors span groups, else a wide step of vectors, or the group if narrower),
 // and over the rows once per pass of `pass_rows` rows of taps: all of them unless a unit's
-// weights would overflow `l2_weight_bytes`.
+// weights would overflow `l2_weight_bytes`. `pass_bytes`: what a unit reads in one pass (its
+// biases and its weights of those rows of taps).
 struct LanesUnit {
-  int64_t channels, pass_rows;
+  int64_t channels, pass_rows, pass_bytes;
 };
 
 // Blocks of output channels in one step inside one group wide enough: with 32 vector registers
@@ -73,10 +74,11 @@ inline LanesUnit lanes_unit(int64_t Mg, int64_t vector_floats, int64_t block_str
   const int64_t v = vector_floats;
   LanesUnit u;
   u.channels = Mg % v == 0 ? std::min(Mg, lanes_wide_step(v) * v) : Mg / std::gcd(Mg, v) * v;
-  const int64_t unit_bytes = u.channels / v * block_stride * int64_t(sizeof(float));
-  const int64_t row_bytes = u.channels / v * ((block_stride - v) / KH) * int64_t(sizeof(float));
-  const int64_t rows_fit = l2_weight_bytes / row_bytes;  // of one row of taps' weights
+  const int64_t blocks = u.channels / v, row_floats = (block_stride - v) / KH;
+  const int64_t unit_bytes = blocks * block_stride * int64_t(sizeof(float));
+  const int64_t rows_fit = l2_weight_bytes / (blocks * row_floats * int64_t(sizeof(float)));
   u.pass_rows = unit_bytes <= l2_weight_bytes ? KH : std::clamp<int64_t>(rows_fit, 1, KH);
+  u.pass_bytes = blocks * (v + row_floats * u.pass_rows) * int64_t(sizeof(float));
   return u;
 }
 

@@ -472,10 +472,7 @@ template <bool kLast>
 void grouped_rows_in_chunks(const GroupedLanesJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
   const LanesUnit u = lanes_unit(j.Mg, V, j.block_stride, j.g.KH, j.l2_weight_bytes);
-  const int64_t row_floats = (j.block_stride - V) / j.g.KH;
-  const int64_t unit_bytes =
-      u.channels / V * (V + row_floats * u.pass_rows) * int64_t(sizeof(float));
-  const int64_t chunk = max64(1, kChunkWeightBytes / unit_bytes) * u.channels;
+  const int64_t chunk = max64(1, kChunkWeightBytes / u.pass_bytes) * u.channels;
   for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
     for (int64_t ky = 0; ky < j.g.KH; ky += u.pass_rows) {
       const TapPass pass = {ky, min64(j.g.KH, ky + u.pass_rows), ky == 0,
