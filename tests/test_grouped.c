@@ -173,19 +173,22 @@ static void one_by_one_rows(void** state) {
   sweep(c);
 }
 
-/* Rows of every length from 1 to 20 interior pixels: the pixel steps of six and the shorter
-   steps that end a row. */
+/* Rows of every length from 1 to 20 interior pixels: the pixel steps of six and twelve and the
+   shorter steps that end a row, with output channels that fill no wide step (33) and that fill
+   one with a vector left over (80; rows of seven to nine pixels then go two vectors a step). */
 static void row_lengths(void** state) {
   (void)state;
-  for (uint32_t w = 1; w <= 20; ++w) {
-    conv_case c = grouped_case(1, 3, 33);
-    c.desc.in_height = 3;
-    c.desc.in_width = w;
-    c.desc.kernel_height = c.desc.kernel_width = 1;
-    case_pads(&c, 0, 0, 0, 0);
-    c.desc.stride_height = 2; /* keeps the rows as they are */
-    sweep(c);
-  }
+  const uint32_t outputs[] = {33, 80};
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; ++i)
+    for (uint32_t w = 1; w <= 20; ++w) {
+      conv_case c = grouped_case(1, 3, outputs[i]);
+      c.desc.in_height = 3;
+      c.desc.in_width = w;
+      c.desc.kernel_height = c.desc.kernel_width = 1;
+      case_pads(&c, 0, 0, 0, 0);
+      c.desc.stride_height = 2; /* keeps the rows as they are */
+      sweep(c);
+    }
 }
 
 static void kernel_sizes(void** state) {
@@ -384,24 +387,33 @@ static void bit_identical_across_threads(void** state) {
 /* channels-nchw on small planes with several threads: with 16-float vectors the threads take
    slabs of the output channels instead of rows of the planes where the slabs are even and two
    vectors wide or more (96 channels on 2 and 3 threads), and rows where they are not (80
-   channels: 48 + 32 on 2 threads, under two vectors a slab on 3). Against the reference on 2
-   and 3 threads, and bit for bit against 1 thread. */
+   channels: 48 + 32 on 2 threads, under two vectors a slab on 3). Then 1x1 layers on 7x7,
+   whose slabs run their 49 pixels as one row (grouped-nhwc's too, where 7 rows on 2 threads are
+   cut into 2 slabs). Against the reference on 2 and 3 threads, and bit for bit against 1
+   thread. */
 static void small_planes_shared_by_slabs(void** state) {
   (void)state;
-  static const uint32_t outputs[] = {96, 80};
-  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; ++i) {
-    conv_case c = grouped_case(1, 40, outputs[i]);
-    case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
-    case_input(&c, 14, 14);
-    c.desc.kernel_height = c.desc.kernel_width = 3;
-    case_pads(&c, 1, 1, 1, 1);
-    c.with_bias = 1;
-    c.output_min = -0.5f;
-    c.output_max = 0.5f;
-    c.threads = 2;
-    check_runs_on_1_and_3_threads(&c, algo_named("channels-nchw"), LANES_WORKSPACE_PER_THREAD);
-    check_same_bits_across_threads(&c, algo_named("channels-nchw"));
-  }
+  static const uint32_t outputs[] = {96, 80}, kernels[] = {3, 1};
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; ++i)
+    for (size_t j = 0; j < sizeof kernels / sizeof kernels[0]; ++j) {
+      const uint32_t k = kernels[j];
+      conv_case c = grouped_case(1, 40, outputs[i]);
+      case_layouts(&c, GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
+      case_input(&c, k == 3 ? 14 : 7, k == 3 ? 14 : 7);
+      c.desc.kernel_height = c.desc.kernel_width = k;
+      case_pads(&c, k / 2, k / 2, k / 2, k / 2);
+      c.with_bias = 1;
+      c.output_min = -0.5f;
+      c.output_max = 0.5f;
+      c.threads = 2;
+      check_runs_on_1_and_3_threads(&c, algo_named("channels-nchw"), LANES_WORKSPACE_PER_THREAD);
+      check_same_bits_across_threads(&c, algo_named("channels-nchw"));
+      if (k == 1) {
+        case_layouts(&c, GEMMCONV_LAYOUT_NHWC, GEMMCONV_FILTER_OHWI);
+        check_runs_on_1_and_3_threads(&c, algo_named("grouped-nhwc"), LANES_WORKSPACE_PER_THREAD);
+        check_same_bits_across_threads(&c, algo_named("grouped-nhwc"));
+      }
+    }
 }
 
 /* NCHW with a stage that holds a few rows only (128 input channels): the plane goes in several

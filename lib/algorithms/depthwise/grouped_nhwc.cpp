@@ -85,7 +85,11 @@ void prepare(Plan& plan, const FilterView& filter) {
   const int64_t v = depthwise_kernels(plan.isa).vector_floats;
   const int64_t blocks = (d.M + v - 1) / v, stride = block_stride(d, v);
   auto state = std::make_unique<GroupedState>();
-  state->rows = with_long_rows(d, plan.threads);
+  // Threads that take whole slabs of the output channels share out no rows: a 1x1 layer on a
+  // 7x7 plane on two threads runs a row of 49 pixels in each slab, not seven rows of a step of
+  // four pixels and one of three (1.3x-1.4x faster with 2048 or 512 output channels).
+  const bool slabs_only = row_items(d, plan.threads, v).slabs % plan.threads == 0;
+  state->rows = with_long_rows(d, slabs_only ? 1 : plan.threads);
   state->block_stride = stride;
   plan.state = std::move(state);
   plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(stride)));

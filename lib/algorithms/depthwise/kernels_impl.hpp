@@ -359,15 +359,24 @@ inline void with_count(int64_t count, Step&& step) {
   step(Count<kMax>{});
 }
 
-// Calls step(Count<P>{}, first) over n pixels: steps of kWide (12 or 6) while a whole one fits,
-// the rest in steps of six, a last step of one or two pixels (whose few accumulators wait on
-// the multiply-add latency) merged with the six before it into two steps of three or four. Only
-// the steps of kWide and of one to six pixels are compiled.
+// The most pixels a narrow step (two vectors) takes at once below a whole wide step: a row's
+// last seven to nine pixels go in one step (up to 18 sums), not as a step of four and one of
+// three or fewer. Longer steps than nine below twelve are not compiled (GCC then keeps their
+// sums in memory).
+constexpr int64_t kNarrowTail = 9;
+
+// Calls step(Count<P>{}, first) over n pixels: steps of kWide (12 or 6) while a whole one fits
+// (with steps of 12, a rest of seven to kNarrowTail pixels in one step), the rest in steps of
+// six, a last step of one or two pixels (whose few accumulators wait on the multiply-add
+// latency) merged with the six before it into two steps of three or four.
 template <int kWide, typename Step>
 inline void each_pixel_step(int64_t n, Step&& step) {
   int64_t first = 0;
-  if constexpr (kWide > 6)
+  if constexpr (kWide > 6) {
     for (; n - first >= kWide; first += kWide) step(Count<kWide>{}, first);
+    if (n - first > 6 && n - first <= kNarrowTail)
+      return with_count<kNarrowTail>(n - first, [&](auto c) { step(c, first); });
+  }
   int64_t left = n - first;
   for (; left >= 6 && left != 7 && left != 8; left -= 6, first += 6) step(Count<6>{}, first);
   auto tail = [&](int64_t count) {
@@ -445,11 +454,21 @@ void grouped_lanes_sweep(const GroupedLanesJob& j, int64_t m_begin, int64_t m_en
 
 // One group: the channels that fill wide steps go 6 pixels at a time; the last one to three
 // vectors, which a wide step does not fill, go 12 pixels at a time, so that their step keeps
-// as many sums in flight (a layer with 96 or 32 output channels).
+// as many sums in flight (a layer with 96 or 32 output channels). Rows of seven to kNarrowTail
+// pixels (7x7 outputs of strided 1x1 layers) go two vectors at a time, a row a step: each
+// weight vector read from L2 then feeds the whole row, where wide steps of four and three
+// pixels read four vectors for three or four pixels (1x1 layer with 1024 input channels on a
+// 7x7 output: 1.25x faster).
 template <bool kLast>
 void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
                             const TapPass& pass) {
   if constexpr (kWideStep == 4) {
+    const OutputRange inner = interior_outputs(j.g.Wo, j.g.SW, j.g.PL, j.g.DW, j.g.KW, j.g.W);
+    const int64_t row = inner.end - inner.begin;
+    if (j.Mg == j.M && row > 6 && row <= kNarrowTail) {
+      grouped_lanes_sweep<kLast, 12, 2>(j, m_begin, m_end, pass);
+      return;
+    }
     if (j.Mg == j.M) {
       const int64_t m_wide = m_begin + (m_end - m_begin) / (4 * V) * (4 * V);
       if (m_wide > m_begin) grouped_lanes_sweep<kLast, 6, 4>(j, m_begin, m_wide, pass);
