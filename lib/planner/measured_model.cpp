@@ -19,7 +19,8 @@ struct MeasuredRate {
 // reference rate; grouped-nhwc fitted by hand with its shape factor against tiled-nhwc, and
 // grouped-nchw by hand with its shape factor against tiled-nchw (the ResNet-50 and GoogLeNet
 // v1 layers, 1 thread: the rate that lets AUTO's choice between the two lose least against the
-// faster of them), kn2row-as / kn2col-as by hand against tiled-nchw / tiled-nhwc (their median
+// faster of them), channels-nchw by hand with its shape factor against both (grouped_nhwc.cpp),
+// kn2row-as / kn2col-as by hand against tiled-nchw / tiled-nhwc (their median
 // GFLOP/s ratio on the ResNet-50 and GoogLeNet v1 layers, 1 thread: 0.95 and 0.97). Only their
 // ratios decide. BEGIN MEASURED RATES
 const MeasuredRate kRates[] = {
@@ -47,7 +48,7 @@ const MeasuredRate kRates[] = {
     {"depthwise-nhwc", 25},
     {"grouped-nhwc", 80},
     {"grouped-nchw", 95},
-    {"channels-nchw", 80},
+    {"channels-nchw", 92},
 };
 // END MEASURED RATES
 

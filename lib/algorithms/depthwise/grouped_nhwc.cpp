@@ -139,25 +139,34 @@ int64_t l2_weight_bytes() {
   return blis.mc * blis.kc * int64_t(sizeof(float));
 }
 
-// channels-nchw keeps the same where the vectors are AVX-512's. With narrower ones a step holds
-// 6 pixels x 2 vectors and each output is stored a lane at a time: it keeps 0.9 where a unit's
-// weights of every tap fit the L2 block (lanes_unit: one pass over the rows) and the input
-// planes are not a multiple of 4 KiB apart, 0.8 otherwise (224x224 planes: the channels' same
-// pixels share one L1 set; 1.4x slower than grouped-nchw there). Fitted on BLIS's haswell
-// kernel against tiled-nchw and grouped-nchw on the four dense networks' NCHW layers at 1 and
-// 2 threads: AUTO's choice among the three then totals within 0-2.5% of the fastest's on each
-// network (0-8% with 0.8 throughout). grouped-nhwc, which stores a vector per pixel, keeps its
-// full rate there (its own fit holds on haswell too).
+// channels-nchw stores each output vector a lane at a time: per output vector the loop issues
+// C' x (real taps) multiply-adds, two a cycle, and V lane stores, one a cycle, so it keeps
+// sums / (sums + V) of its rate with sums = C' x taps / 2 (a 1x1 layer with 64 input channels
+// on skx: 0.67, measured 0.61 of its rate on 3x3 layers with 64 or more; 1024 channels: 0.98).
+// Input planes a multiple of 4 KiB apart put the same pixel of every channel in one L1 set
+// (224x224 planes: 1.65x slower than grouped-nchw on skx, 1.4x on haswell): 0.73 of the rate.
+// With vectors narrower than AVX-512's a step holds 6 pixels x 2 vectors: 0.82 where a unit's
+// weights of every tap fit the L2 block (lanes_unit: one pass over the rows), 0.73 otherwise.
+// Fitted on BLIS's skx and haswell kernels against tiled-nchw and grouped-nchw, the four dense
+// networks' NCHW layers at 1 and 2 threads (each algorithm's time per layer measured side by
+// side): on skx AUTO's choice among the three then totals within 0-2.6% of the per-layer
+// fastest's on each network (0-5.4% without the store share); haswell's shares keep its
+// choices' totals within 1.1% of what they were. grouped-nhwc, which stores a vector per pixel,
+// keeps its full rate with either width.
 double channels_nchw_fit(const ConvDesc& d, int threads) {
   const int64_t v = isa_vector_floats(selected_isa());
-  double narrow = 1.0;
-  if (v < 16) {
+  const double sums = double(d.Cg()) * double(d.taps()) * real_tap_share(d) / 2.0;
+  const double stores = sums / (sums + double(v));
+  constexpr int64_t kL1SetStride = 4096;  // addresses this far apart share an L1 set
+  const bool aliased = d.H * d.W * int64_t(sizeof(float)) % kL1SetStride == 0;
+  double share = 1.0;
+  if (aliased) {
+    share = 0.73;
+  } else if (v < 16) {
     const LanesUnit u = lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, l2_weight_bytes());
-    constexpr int64_t kL1SetStride = 4096;  // addresses this far apart share an L1 set
-    const bool aliased = d.H * d.W * int64_t(sizeof(float)) % kL1SetStride == 0;
-    narrow = u.pass_rows == d.KH && !aliased ? 0.9 : 0.8;
+    share = u.pass_rows == d.KH ? 0.82 : 0.73;
   }
-  return kernel_fit(d, threads) * narrow;
+  return kernel_fit(d, threads) * stores * share;
 }
 
 void run(const Plan& plan, const float* input, float* output, float*) {
