@@ -150,9 +150,9 @@ int64_t l2_weight_bytes() {
 // Fitted on BLIS's skx and haswell kernels against tiled-nchw and grouped-nchw, the four dense
 // networks' NCHW layers at 1 and 2 threads (each algorithm's time per layer measured side by
 // side): on skx AUTO's choice among the three then totals within 0-2.6% of the per-layer
-// fastest's on each network (0-5.4% without the store share); haswell's shares keep its
-// choices' totals within 1.1% of what they were. grouped-nhwc, which stores a vector per pixel,
-// keeps its full rate with either width.
+// fastest's on each network (0-5.4% with the store share left out); on haswell within 1.1% of
+// the totals of the choices made with it left out. grouped-nhwc, which stores a vector per
+// pixel, keeps its full rate with either width.
 double channels_nchw_fit(const ConvDesc& d, int threads) {
   const int64_t v = isa_vector_floats(selected_isa());
   const double sums = double(d.Cg()) * double(d.taps()) * real_tap_share(d) / 2.0;
