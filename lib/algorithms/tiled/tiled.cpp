@@ -105,7 +105,7 @@ double tile_fill(const ConvDesc& d, int threads) {
 // (tiled-nchw itself ran at 69-75% of skx's ceiling with M' = 64, 82-95% with 512): AUTO then
 // takes it for ResNet-50's 1x1 layers with 512-2048 outputs, and its ResNet-50 totals come
 // within 0.9-1.6% of the per-layer fastest's (1.5-3.9% without the term), the other three
-// networks' within 0.5% of what they were.
+// networks' within 0.5% of the totals of the choices made without it.
 constexpr double kPackingChannels = 64.0;
 double tile_fill_nchw(const ConvDesc& d, int threads) {
   return tile_fill(d, threads) / (1.0 + kPackingChannels / double(d.Mg()));
