@@ -151,6 +151,19 @@ int64_t l2_bytes() {
   return bytes;
 }
 
+// A step of one vector of output channels (a group's last block, or an odd block below the wide
+// steps: both take whole blocks in pairs) makes 6 multiply-adds of each input channel's line,
+// read from L2 once per step: on skx channels-nchw ran such layers at 0.6 of its rate (16 and
+// 24 output channels), where grouped-nchw keeps 0.85-0.93. The share of a group's blocks that
+// go one at a time keeps that much.
+double single_block_fit(const ConvDesc& d, int64_t v) {
+  const int64_t mg = d.Mg(), whole = mg / v, blocks = (mg + v - 1) / v;
+  if (mg < v) return 1.0;  // every block spans groups: the lanes term of kernel_fit
+  const int64_t single = whole % 2 + (blocks - whole);
+  constexpr double kSingleBlockRate = 0.6;
+  return 1.0 - double(single) / double(blocks) * (1.0 - kSingleBlockRate);
+}
+
 // channels-nchw stores each output vector a lane at a time: per output vector the loop issues
 // C' x (real taps) multiply-adds, two a cycle, and V lane stores, one a cycle, so it keeps
 // sums / (sums + V) of its rate with sums = C' x taps / 2 (a 1x1 layer with 64 input channels
@@ -165,7 +178,7 @@ int64_t l2_bytes() {
 // side): on skx AUTO's choice among the three then totals within 0-2.6% of the per-layer
 // fastest's on each network (0-5.4% with the store share left out); on haswell within 1.1% of
 // the totals of the choices made with it left out. grouped-nhwc, which stores a vector per
-// pixel, keeps its full rate with either width.
+// pixel, keeps its full rate with either width. Steps of a single block: single_block_fit.
 double channels_nchw_fit(const ConvDesc& d, int threads) {
   const int64_t v = isa_vector_floats(selected_isa());
   const LanesUnit u =
@@ -180,7 +193,7 @@ double channels_nchw_fit(const ConvDesc& d, int threads) {
     share = 0.73;
   else if (v < 16)
     share = u.pass_rows == d.KH ? 0.82 : 0.73;
-  return kernel_fit(d, threads) * stores * share;
+  return kernel_fit(d, threads) * stores * share * single_block_fit(d, v);
 }
 
 void run(const Plan& plan, const float* input, float* output, float*) {
