@@ -416,31 +416,6 @@ static void small_planes_shared_by_slabs(void** state) {
     }
 }
 
-/* A 1x1 layer with more input channels than a core's L2 holds with their weights goes over them
-   in passes, the sums kept in the output in between (8200 channels: more than two cache lines
-   and a wide step's weights each, 384 bytes, into half of a 2 MiB L2). The clamp, at about one
-   standard deviation of the sums, must apply after the last pass only; 80 output channels take
-   a wide step and a narrower one. Both layouts, against the reference on 1 and 3 threads and
-   bit for bit against 1 thread on 2. */
-static void one_by_one_in_input_passes(void** state) {
-  (void)state;
-  conv_case c = grouped_case(1, 8200, 80);
-  case_input(&c, 7, 7);
-  c.desc.kernel_height = c.desc.kernel_width = 1;
-  case_pads(&c, 0, 0, 0, 0);
-  c.with_bias = 1;
-  c.output_min = -20.0f;
-  c.output_max = 20.0f;
-  c.threads = 2;
-  for (int l = 0; l < 2; ++l) {
-    case_layouts(&c, l == 0 ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW,
-                 l == 0 ? GEMMCONV_FILTER_OHWI : GEMMCONV_FILTER_OIHW);
-    const gemmconv_algo algo = algo_named(l == 0 ? "grouped-nhwc" : "channels-nchw");
-    check_runs_on_1_and_3_threads(&c, algo, LANES_WORKSPACE_PER_THREAD);
-    check_same_bits_across_threads(&c, algo);
-  }
-}
-
 /* NCHW with a stage that holds a few rows only (128 input channels): the plane goes in several
    bands of unequal count per thread (5 bands of 28 rows), so the output channels are cut into
    more slabs to even out the threads' shares, and a band's slabs are split between threads.
@@ -561,7 +536,6 @@ int main(void) {
       cmocka_unit_test(mixtures),
       cmocka_unit_test(bit_identical_across_threads),
       cmocka_unit_test(small_planes_shared_by_slabs),
-      cmocka_unit_test(one_by_one_in_input_passes),
       cmocka_unit_test(few_bands_shared_by_slabs),
       cmocka_unit_test(workspace_bound_per_thread),
       cmocka_unit_test(real_layers),

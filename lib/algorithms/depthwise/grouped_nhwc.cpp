@@ -10,8 +10,6 @@
 // channels-nchw, the second record here, is the same on channels-first tensors: the same packed
 // weights and loop, the broadcasts read from the input channels' planes and each output vector
 // stored a lane at a time into its planes.
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "../../blis/microkernel.hpp"
@@ -141,16 +139,6 @@ int64_t l2_weight_bytes() {
   return blis.mc * blis.kc * int64_t(sizeof(float));
 }
 
-// A core's L2 cache as the C library reports it; where it does not, BLIS's MC x KC block, which
-// BLIS sizes to fill most of it.
-int64_t l2_bytes() {
-  static const int64_t bytes = [] {
-    const long reported = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    return reported > 0 ? int64_t(reported) : l2_weight_bytes() * 4 / 3;
-  }();
-  return bytes;
-}
-
 // A step of one vector of output channels (a group's last block, or an odd block below the wide
 // steps: both take whole blocks in pairs) makes 6 multiply-adds of each input channel's line,
 // read from L2 once per step: on skx channels-nchw ran such layers at 0.6 of its rate (16 and
@@ -167,8 +155,7 @@ double single_block_fit(const ConvDesc& d, int64_t v) {
 // channels-nchw stores each output vector a lane at a time: per output vector the loop issues
 // C' x (real taps) multiply-adds, two a cycle, and V lane stores, one a cycle, so it keeps
 // sums / (sums + V) of its rate with sums = C' x taps / 2 (a 1x1 layer with 64 input channels
-// on skx: 0.67, measured 0.61 of its rate on 3x3 layers with 64 or more; 1024 channels: 0.98);
-// each further pass over the input channels (lanes_unit) loads and stores V lanes more.
+// on skx: 0.67, measured 0.61 of its rate on 3x3 layers with 64 or more; 1024 channels: 0.98).
 // Input planes a multiple of 4 KiB apart put the same pixel of every channel in one L1 set
 // (224x224 planes: 1.65x slower than grouped-nchw on skx, 1.4x on haswell): 0.73 of the rate.
 // With vectors narrower than AVX-512's a step holds 6 pixels x 2 vectors: 0.82 where a unit's
@@ -181,18 +168,17 @@ double single_block_fit(const ConvDesc& d, int64_t v) {
 // pixel, keeps its full rate with either width. Steps of a single block: single_block_fit.
 double channels_nchw_fit(const ConvDesc& d, int threads) {
   const int64_t v = isa_vector_floats(selected_isa());
-  const LanesUnit u =
-      lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, d.KW, l2_weight_bytes(), l2_bytes());
   const double sums = double(d.Cg()) * double(d.taps()) * real_tap_share(d) / 2.0;
-  const int64_t passes = (d.Cg() + u.pass_inputs - 1) / u.pass_inputs;
-  const double stores = sums / (sums + double(v * (2 * passes - 1)));
+  const double stores = sums / (sums + double(v));
   constexpr int64_t kL1SetStride = 4096;  // addresses this far apart share an L1 set
   const bool aliased = d.H * d.W * int64_t(sizeof(float)) % kL1SetStride == 0;
   double share = 1.0;
-  if (aliased)
+  if (aliased) {
     share = 0.73;
-  else if (v < 16)
+  } else if (v < 16) {
+    const LanesUnit u = lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, l2_weight_bytes());
     share = u.pass_rows == d.KH ? 0.82 : 0.73;
+  }
   return kernel_fit(d, threads) * stores * share * single_block_fit(d, v);
 }
 
@@ -205,7 +191,6 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.block_stride = state.block_stride;
   job.channels_last = plan.desc.layout == Layout::NHWC;
   job.l2_weight_bytes = l2_weight_bytes();
-  job.l2_bytes = l2_bytes();
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_lanes_rows);
 }

@@ -51,27 +51,16 @@ struct GroupedLanesJob : ChannelsLastJob {
   int64_t Cg, Mg, block_stride;
   bool channels_last;
   int64_t l2_weight_bytes;  // the weights a chunk may keep in a core's L2 (BLIS's MC x KC block)
-  int64_t l2_bytes;         // a core's L2 cache
 };
 
 // How grouped_lanes_rows goes over a job's output channels: in units of whole steps (`channels`:
 // lcm(M', V) where vectors span groups, else a wide step of vectors, or the group if narrower),
-// and over the rows once per pass of `pass_rows` rows of taps and `pass_inputs` input channels:
-// all of them unless a unit's weights would overflow `l2_weight_bytes`. A 1x1 layer whose
-// blocks each read one group also counts the input a step leaves for the next ones, two cache
-// lines per input channel: each step reads its weights again from L2, and where they and those
-// lines outgrow half the core's L2 (`l2_bytes`) the unit goes over the input channels in
-// passes, no fewer than kMinPassInputs each, the sums kept in the output in between (loaded and
-// stored a lane at a time in channels-first outputs). With a 1 MiB L2, 2048 input channels and
-// 16-float vectors (786 KiB): 1.11x faster in two passes; with 8-float vectors (393 KiB) and
-// with 1024 channels two passes were 1.02x-1.04x slower. `pass_bytes`: the biases and weights a
-// unit reads in one pass.
+// and over the rows once per pass of `pass_rows` rows of taps: all of them unless a unit's
+// weights would overflow `l2_weight_bytes`. `pass_bytes`: what a unit reads in one pass (its
+// biases and its weights of those rows of taps).
 struct LanesUnit {
-  int64_t channels, pass_rows, pass_inputs, pass_bytes;
+  int64_t channels, pass_rows, pass_bytes;
 };
-
-constexpr int64_t kMinPassInputs = 256;
-constexpr int64_t kStepInputBytes = 128;
 
 // Blocks of output channels in one step inside one group wide enough: with 32 vector registers
 // (16-float vectors) four, so 6 pixels x 4 blocks of sums leave room for the weights and a
@@ -81,23 +70,15 @@ constexpr int lanes_wide_step(int64_t vector_floats) {
 }
 
 inline LanesUnit lanes_unit(int64_t Mg, int64_t vector_floats, int64_t block_stride, int64_t KH,
-                            int64_t KW, int64_t l2_weight_bytes, int64_t l2_bytes) {
-  const int64_t v = vector_floats, f = int64_t(sizeof(float));
+                            int64_t l2_weight_bytes) {
+  const int64_t v = vector_floats;
   LanesUnit u;
   u.channels = Mg % v == 0 ? std::min(Mg, lanes_wide_step(v) * v) : Mg / std::gcd(Mg, v) * v;
   const int64_t blocks = u.channels / v, row_floats = (block_stride - v) / KH;
-  const int64_t unit_bytes = blocks * block_stride * f;
-  const int64_t rows_fit = l2_weight_bytes / (blocks * row_floats * f);
+  const int64_t unit_bytes = blocks * block_stride * int64_t(sizeof(float));
+  const int64_t rows_fit = l2_weight_bytes / (blocks * row_floats * int64_t(sizeof(float)));
   u.pass_rows = unit_bytes <= l2_weight_bytes ? KH : std::clamp<int64_t>(rows_fit, 1, KH);
-  const int64_t inputs = row_floats / (KW * v);  // input channels a block reads
-  u.pass_inputs = inputs;
-  if (KH == 1 && KW == 1 && Mg % v == 0 && inputs > kMinPassInputs) {
-    const int64_t per_input = blocks * v * f + kStepInputBytes;
-    const int64_t fit = std::max(kMinPassInputs, (l2_bytes / 2 - blocks * v * f) / per_input);
-    const int64_t passes = (inputs + fit - 1) / fit;
-    u.pass_inputs = (inputs + passes - 1) / passes;
-  }
-  u.pass_bytes = blocks * (v + row_floats * u.pass_rows * u.pass_inputs / inputs) * f;
+  u.pass_bytes = blocks * (v + row_floats * u.pass_rows) * int64_t(sizeof(float));
   return u;
 }
 

@@ -233,13 +233,11 @@ struct PixelRun {
   TapRange rows, cols;  // the taps every pixel of the run reads
 };
 
-// The rows of taps and the input channels (of those a block reads) one pass over the outputs
-// adds: the first pass starts each sum from the bias, the others from the output the pass before
-// stored; the last clamps. A sum goes through the same additions in the same order whatever the
-// passes (passes over input channels are only made where there is one tap).
+// The rows of taps one pass over the outputs adds: the first pass starts each sum from the
+// bias, the others from the output the pass before stored; the last clamps. A sum goes through
+// the same additions in the same order whatever the passes.
 struct TapPass {
   int64_t ky_begin, ky_end;
-  int64_t c_begin, c_end;
   bool first, last;
 };
 
@@ -278,13 +276,12 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   // Floats between neighbouring input pixels and between input channels.
   const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
   const int64_t row_step = g.DH * g.W * x_pixel;
-  const int64_t c_begin = pass.c_begin, c_end = min64(channels, pass.c_end);
-  int64_t row = x_off + rows.begin * row_step + (c0 + c_begin) * x_channel;
+  int64_t row = x_off + rows.begin * row_step + c0 * x_channel;
   for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step)
     for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
       const float* wt = w + V + (ky * g.KW + kx) * channels * V;
       const float* px = j.x + row + kx * g.DW * x_pixel;
-      for (int64_t c = c_begin; c < c_end; ++c, px += x_channel) {
+      for (int64_t c = 0; c < channels; ++c, px += x_channel) {
         vec wv[NB];
         for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
         for (int p = 0; p < P; ++p) {
@@ -489,25 +486,18 @@ void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m
 // units of lanes_unit(), at least one, so no block or wide step is split. Where one unit's
 // weights overflow the L2 block (a wide step of a 3x3 layer with 512 channels: 1.2 MiB), the
 // chunk goes over the rows once per pass of the rows of taps that fit, the sums kept in the
-// output in between. Passes over the input channels (1x1 layers) go outermost, so that a pass's
-// input may stay in L2 from one chunk to the next (2048 input channels on a 7x7 plane: as fast
-// as each chunk going over all passes).
+// output in between.
 template <bool kLast>
 void grouped_rows_in_chunks(const GroupedLanesJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
-  const LanesUnit u =
-      lanes_unit(j.Mg, V, j.block_stride, j.g.KH, j.g.KW, j.l2_weight_bytes, j.l2_bytes);
-  const int64_t inputs = (j.block_stride - V) / (j.g.KH * j.g.KW * V);
+  const LanesUnit u = lanes_unit(j.Mg, V, j.block_stride, j.g.KH, j.l2_weight_bytes);
   const int64_t chunk = max64(1, kChunkWeightBytes / u.pass_bytes) * u.channels;
-  for (int64_t c = 0; c < inputs; c += u.pass_inputs)
-    for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
-      for (int64_t ky = 0; ky < j.g.KH; ky += u.pass_rows) {
-        const int64_t ky_end = min64(j.g.KH, ky + u.pass_rows);
-        const int64_t c_end = min64(inputs, c + u.pass_inputs);
-        const TapPass pass = {
-            ky, ky_end, c, c_end, ky == 0 && c == 0, ky_end == j.g.KH && c_end == inputs};
-        grouped_lanes_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
-      }
+  for (int64_t m0 = j.m_begin; m0 < j.m_end; m0 += chunk)
+    for (int64_t ky = 0; ky < j.g.KH; ky += u.pass_rows) {
+      const TapPass pass = {ky, min64(j.g.KH, ky + u.pass_rows), ky == 0,
+                            ky + u.pass_rows >= j.g.KH};
+      grouped_lanes_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
+    }
 }
 
 void grouped_lanes_rows(const GroupedLanesJob& j) {
