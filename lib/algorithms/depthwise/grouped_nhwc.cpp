@@ -139,14 +139,15 @@ int64_t l2_weight_bytes() {
   return blis.mc * blis.kc * int64_t(sizeof(float));
 }
 
-// A step of one vector of output channels (a group's last block, or an odd block below the wide
-// steps: both take whole blocks in pairs) makes 6 multiply-adds of each input channel's line,
-// read from L2 once per step: on skx channels-nchw ran such layers at 0.6 of its rate (16 and
-// 24 output channels), where grouped-nchw keeps 0.85-0.93. The share of a group's blocks that
-// go one at a time keeps that much.
+// A step of one vector of output channels (a group's last, narrower block, or an odd whole
+// block: the loop's each_grouped_block takes whole blocks four or two at a time) makes 6
+// multiply-adds of each input channel's line, read from L2 once per step: on skx channels-nchw
+// ran such layers at 0.6 of its rate (16 and 24 output channels), where grouped-nchw keeps
+// 0.85-0.93. The share of a group's blocks that go one at a time keeps that much.
 double single_block_fit(const ConvDesc& d, int64_t v) {
-  const int64_t mg = d.Mg(), whole = mg / v, blocks = (mg + v - 1) / v;
+  const int64_t mg = d.Mg();
   if (mg < v) return 1.0;  // every block spans groups: the lanes term of kernel_fit
+  const int64_t whole = mg / v, blocks = (mg + v - 1) / v;
   const int64_t single = whole % 2 + (blocks - whole);
   constexpr double kSingleBlockRate = 0.6;
   return 1.0 - double(single) / double(blocks) * (1.0 - kSingleBlockRate);
