@@ -102,8 +102,11 @@ typedef enum gemmconv_algo {
                                         one or several groups across the lanes */
   GEMMCONV_ALGO_GROUPED_NCHW = 24,   /* "grouped-nchw": any groups (one too), output positions
                                         across the lanes */
-  GEMMCONV_ALGO_CHANNELS_NCHW = 25   /* "channels-nchw": grouped-nhwc's loop on NCHW tensors,
+  GEMMCONV_ALGO_CHANNELS_NCHW = 25,  /* "channels-nchw": grouped-nhwc's loop on NCHW tensors,
                                         output channels across the lanes */
+  GEMMCONV_ALGO_POINTWISE_NCHW = 26  /* "pointwise-nchw": NCHW, 1x1, stride 1, no padding,
+                                        planes of 16 pixels or more: output pixels across the
+                                        lanes, the input read where it lies */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

@@ -7,7 +7,7 @@
    - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw and grouped-nchw
      algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output is
      NaN;
-   - gemm-1x1 has no padding (it takes no padded case).
+   - gemm-1x1 and pointwise-nchw have no padding (they take no padded case).
    In both, an output whose tap reads real input is non-finite (NaN for a NaN weight), and every
    output the weight does not reach is finite and correct. Every algorithm the library has must
    be in one of these lists, so that a new one has to be classified here.
@@ -51,7 +51,7 @@ static semantics classify(const char* name) {
     return DEFINITION;
   if (listed(name, multiply_padding, sizeof multiply_padding / sizeof *multiply_padding))
     return PADDING_MULTIPLIED;
-  if (strcmp(name, "gemm-1x1") == 0) return NO_PADDING;
+  if (strcmp(name, "gemm-1x1") == 0 || strcmp(name, "pointwise-nchw") == 0) return NO_PADDING;
   return UNCLASSIFIED;
 }
 

@@ -29,6 +29,7 @@ extern const Algorithm kDepthwiseNhwc;
 extern const Algorithm kGroupedNhwc;
 extern const Algorithm kGroupedNchw;
 extern const Algorithm kChannelsNchw;
+extern const Algorithm kPointwiseNchw;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -58,6 +59,7 @@ const Algorithm* const kRegistry[] = {
     &kGroupedNhwc,      // 23
     &kGroupedNchw,      // 24
     &kChannelsNchw,     // 25
+    &kPointwiseNchw,    // 26
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

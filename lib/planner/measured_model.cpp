@@ -21,7 +21,9 @@ struct MeasuredRate {
 // v1 layers, 1 thread: the rate that lets AUTO's choice between the two lose least against the
 // faster of them), channels-nchw by hand with its shape factor against both (grouped_nhwc.cpp),
 // tiled-nchw by hand with its packing term against grouped-nchw and channels-nchw (tiled.cpp),
-// kn2row-as / kn2col-as by hand against tiled-nchw / tiled-nhwc (their median
+// pointwise-nchw by hand with its shape factor against grouped-nchw (1x1 layers of ResNet-50
+// and GoogLeNet v1 with 784 pixels or more, skx, 1 thread: 1.09x-1.16x its rate), kn2row-as /
+// kn2col-as by hand against tiled-nchw / tiled-nhwc (their median
 // GFLOP/s ratio on the ResNet-50 and GoogLeNet v1 layers, 1 thread: 0.95 and 0.97). Only their
 // ratios decide. BEGIN MEASURED RATES
 const MeasuredRate kRates[] = {
@@ -50,6 +52,7 @@ const MeasuredRate kRates[] = {
     {"grouped-nhwc", 80},
     {"grouped-nchw", 95},
     {"channels-nchw", 92},
+    {"pointwise-nchw", 105},
 };
 // END MEASURED RATES
 

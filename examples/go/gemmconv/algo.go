@@ -42,6 +42,7 @@ const (
 	AlgoGroupedNhwc     Algo = C.GEMMCONV_ALGO_GROUPED_NHWC
 	AlgoGroupedNchw     Algo = C.GEMMCONV_ALGO_GROUPED_NCHW
 	AlgoChannelsNchw    Algo = C.GEMMCONV_ALGO_CHANNELS_NCHW
+	AlgoPointwiseNchw   Algo = C.GEMMCONV_ALGO_POINTWISE_NCHW
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

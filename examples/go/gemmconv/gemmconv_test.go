@@ -366,7 +366,7 @@ func TestNamesStatusesAndWorkspaceAlignment(t *testing.T) {
 		{AlgoTiledNchw, "tiled-nchw"}, {AlgoTiledNhwc, "tiled-nhwc"},
 		{AlgoDepthwiseNchw, "depthwise-nchw"}, {AlgoDepthwiseNhwc, "depthwise-nhwc"},
 		{AlgoGroupedNhwc, "grouped-nhwc"}, {AlgoGroupedNchw, "grouped-nchw"},
-		{AlgoChannelsNchw, "channels-nchw"},
+		{AlgoChannelsNchw, "channels-nchw"}, {AlgoPointwiseNchw, "pointwise-nchw"},
 	}
 	for i, n := range named {
 		if int(n.algo) != i+1 {

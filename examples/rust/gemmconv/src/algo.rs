@@ -49,6 +49,9 @@ impl Algo {
     /// "channels-nchw": any convolution (any groups), NCHW activations, vectorised over output
     /// channels.
     pub const CHANNELS_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_CHANNELS_NCHW);
+    /// "pointwise-nchw": 1x1 convolutions with stride 1 and no padding, NCHW activations,
+    /// vectorised over pixels.
+    pub const POINTWISE_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_POINTWISE_NCHW);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

@@ -128,6 +128,7 @@ mod tests {
             (Algo::GROUPED_NHWC, "grouped-nhwc"),
             (Algo::GROUPED_NCHW, "grouped-nchw"),
             (Algo::CHANNELS_NCHW, "channels-nchw"),
+            (Algo::POINTWISE_NCHW, "pointwise-nchw"),
         ];
         for (i, &(algo, name)) in named.iter().enumerate() {
             assert_eq!(algo.0 as usize, i + 1, "{} out of enum order", name);
