@@ -116,7 +116,12 @@ void run(const Plan& plan, const float* input, float* output, float*) {
 // pixels twice), and the width of the tiles (a plane's last block of one vector feeds each
 // broadcast one multiply-add; as grouped-nchw's fit, the square root of the vectors' share of
 // full tiles). On 7x7 planes (49 pixels in 3 + 1 vectors of 16) this leaves 0.63, where
-// channels-nchw, with the channels across the lanes, was measured 1.2x faster.
+// channels-nchw, with the channels across the lanes, was measured 1.2x faster. With 16 vector
+// registers (6 x 2 tiles) the other algorithms keep more of the kernel's ceiling than with 32,
+// and the tiles kNarrowShare of their rate beside them (fitted on BLIS's AVX2 kernel, 1x1 layers
+// of ResNet-50 and GoogLeNet v1, 1 thread: AUTO's choices within 1.006x of each layer's fastest
+// NCHW algorithm; 14x14 planes, 0.95x-1.08x channels-nchw's time, are where it errs).
+constexpr double kNarrowShare = 0.85;
 double tile_fit(const ConvDesc& d, int) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
   const TileGrid g = tile_grid(d, k);
@@ -124,7 +129,7 @@ double tile_fit(const ConvDesc& d, int) {
   const double channels = double(d.Mg()) / double(g.channel_blocks * k.rows);
   const double lanes = double(d.H * d.W) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(g.pixel_blocks * g.vectors);
-  return channels * lanes * std::sqrt(width);
+  return channels * lanes * std::sqrt(width) * (k.vector_floats < 16 ? kNarrowShare : 1.0);
 }
 
 }  // namespace
