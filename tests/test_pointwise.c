@@ -1,10 +1,12 @@
-/* pointwise-nchw: 1x1 layers with unit stride and no padding on channels-first tensors, as
-   register tiles of output channels x consecutive pixels. Sweeps around the edges of its tiles
-   (output channels per group around the tile's rows, 6 or 8; planes around its pixel side, 8 to
-   48, from one vector of 16 up), groups, batches, bias and clamp, both filter layouts, each
-   case against the reference on 1, 2 and 3 threads and bit for bit across them; what it must
-   refuse; an execute that allocates nothing. The instruction set is chosen at run time:
-   tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
+/* pointwise-nchw: 1x1 layers without padding on channels-first tensors, as register tiles of
+   output channels x consecutive pixels, strided layers through a stage per thread. Sweeps around
+   the edges of its tiles (output channels per group around the tile's rows, 6 or 8; planes
+   around its pixel side, 8 to 48, from one vector of 16 up), strides (stride-2 rows gathered a
+   vector at a time where the row allows), groups, batches, bias and clamp, both filter layouts,
+   each case against the reference on 1, 2 and 3 threads, within its workspace bound, and bit for
+   bit across them; what it must refuse; an execute that allocates nothing. The instruction set
+   is chosen at run time: tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and
+   =baseline. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,14 +30,22 @@ static conv_case pointwise_case(uint32_t groups, uint32_t cg, uint32_t mg, uint3
   return c;
 }
 
-/* Against the reference with both filter layouts, on 1 and 3 threads (no workspace), and the
-   same bits on 1, 2 and 3 threads. */
+/* The workspace a thread may take: none with unit strides, else one stage of C' rows of the
+   widest tile's 48 pixels and 16 floats (rounded up to 64 bytes). */
+static size_t stage_bound(const conv_case* c) {
+  const gemmconv_conv_desc* d = &c->desc;
+  if (d->stride_height == 1 && d->stride_width == 1) return 0;
+  return (((size_t)(d->in_channels / d->groups) * 48 + 16) * sizeof(float) + 63) / 64 * 64;
+}
+
+/* Against the reference with both filter layouts, on 1 and 3 threads within the workspace
+   bound, and the same bits on 1, 2 and 3 threads. */
 static void check_pointwise(conv_case c) {
   const gemmconv_algo algo = algo_named("pointwise-nchw");
   static const gemmconv_filter_layout filters[] = {GEMMCONV_FILTER_OIHW, GEMMCONV_FILTER_OHWI};
   for (int f = 0; f < 2; ++f) {
     case_layouts(&c, GEMMCONV_LAYOUT_NCHW, filters[f]);
-    check_runs_on_1_and_3_threads(&c, algo, 0);
+    check_runs_on_1_and_3_threads(&c, algo, stage_bound(&c));
   }
   check_same_bits_across_threads(&c, algo);
 }
@@ -66,6 +76,29 @@ static void input_channels(void** state) {
   static const uint32_t inputs[] = {1, 2, 3, 16, 67, 256};
   for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; ++i)
     check_pointwise(pointwise_case(1, inputs[i], 10, 5, 10));
+}
+
+/* Strides: both 2 on even and odd rows (the last vector of a row's run falls back to single
+   pixels where its last lane would pass the row), one axis only, 3, and output rows shorter
+   and longer than a tile's pixels; with groups, a batch and several blocks of channels. */
+static void strides(void** state) {
+  (void)state;
+  static const uint32_t shapes[][4] = {
+      /* height, width, stride_height, stride_width */
+      {8, 8, 2, 2},   {9, 9, 2, 2},   {12, 13, 2, 2}, {56, 56, 2, 2}, {11, 70, 2, 2},
+      {6, 100, 2, 2}, {10, 7, 1, 2},  {4, 40, 1, 2},  {12, 5, 2, 1},  {13, 14, 3, 3},
+      {20, 33, 2, 3}, {28, 28, 2, 2}, {7, 66, 2, 2},
+  };
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i) {
+    conv_case c = pointwise_case(1, 5, 9, shapes[i][0], shapes[i][1]);
+    case_stride(&c, shapes[i][2], shapes[i][3]);
+    check_pointwise(c);
+  }
+  conv_case c = pointwise_case(3, 4, 13, 30, 31);
+  case_stride(&c, 2, 2);
+  c.desc.batch = 2;
+  c.with_bias = 1;
+  check_pointwise(c);
 }
 
 /* Groups and batches: each image and group is its own matrix of tiles, shared out across the
@@ -119,7 +152,8 @@ static void expect_unsupported(const conv_case* c) {
 }
 
 /* What it leaves to the other algorithms: channels-last tensors, kernels wider than one tap,
-   strides, padding, planes of fewer than 16 pixels. */
+   padding, output planes of fewer than 16 pixels, strided layers whose stage would pass 256 KiB
+   (1366 input channels of 48 pixels). */
 static void refuses_what_it_does_not_compute(void** state) {
   (void)state;
   conv_case c = pointwise_case(1, 4, 4, 8, 8);
@@ -129,13 +163,24 @@ static void refuses_what_it_does_not_compute(void** state) {
   case_kernel(&c, 1, 3);
   expect_unsupported(&c);
   c = pointwise_case(1, 4, 4, 8, 8);
-  case_stride(&c, 1, 2);
-  expect_unsupported(&c);
-  c = pointwise_case(1, 4, 4, 8, 8);
   case_pads(&c, 0, 0, 1, 0);
   expect_unsupported(&c);
   c = pointwise_case(1, 4, 4, 3, 5);
   expect_unsupported(&c);
+  /* The output plane counts: an 8 x 16 input with strides 2 x 4 gives 16 pixels, 4 x 4 gives 8. */
+  c = pointwise_case(1, 4, 4, 8, 16);
+  case_stride(&c, 2, 4);
+  check_algorithm_runs(&c, algo_named("pointwise-nchw"));
+  case_stride(&c, 4, 4);
+  expect_unsupported(&c);
+  c = pointwise_case(1, 1365, 2, 8, 8);
+  case_stride(&c, 1, 2);
+  check_algorithm_runs(&c, algo_named("pointwise-nchw"));
+  c = pointwise_case(1, 1366, 2, 8, 8);
+  case_stride(&c, 1, 2);
+  expect_unsupported(&c);
+  case_stride(&c, 1, 1); /* read where it lies: no stage */
+  check_algorithm_runs(&c, algo_named("pointwise-nchw"));
 }
 
 static void execute_allocates_nothing(void** state) {
@@ -143,6 +188,7 @@ static void execute_allocates_nothing(void** state) {
   if (!alloc_count_available()) skip();
   conv_case c = pointwise_case(2, 8, 13, 9, 10);
   c.desc.batch = 2;
+  case_stride(&c, 1, 2);
   c.with_bias = 1;
   c.output_min = -1.0f;
   c.output_max = 1.0f;
@@ -157,6 +203,7 @@ int main(void) {
       cmocka_unit_test(output_channels),
       cmocka_unit_test(planes),
       cmocka_unit_test(input_channels),
+      cmocka_unit_test(strides),
       cmocka_unit_test(groups_and_batches),
       cmocka_unit_test(bias_and_clamp),
       cmocka_unit_test(real_layers),

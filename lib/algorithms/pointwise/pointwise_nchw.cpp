@@ -1,13 +1,17 @@
-// pointwise-nchw: a 1x1 convolution with unit stride and no padding on channels-first tensors
-// (any groups), as register tiles of output channels x consecutive output pixels
-// (pointwise_kernels_impl.hpp). Each output plane is its input planes combined pixel by pixel,
-// so the input is read where it lies, a few vectors of a plane at a time, and the tiles are
-// stored whole into the output planes: no workspace, no packed input, no transposes. The filter
-// is packed once, per block of the tile's output channels, input channel major; the bias and
-// the clamp are applied in the tile.
+// pointwise-nchw: a 1x1 convolution without padding on channels-first tensors (any groups), as
+// register tiles of output channels x consecutive output pixels (pointwise_kernels_impl.hpp).
+// Each output plane is its input planes combined pixel by pixel: with unit strides the input is
+// read where it lies, a few vectors of a plane at a time; with strides each block of the tiles'
+// pixels is first gathered from every input plane into a stage (C' rows of the block's width)
+// that all its tiles read. The tiles are stored whole into the output planes: no packed input
+// beyond that stage, no transposes. The filter is packed once, per block of the tile's output
+// channels, input channel major; the bias and the clamp are applied in the tile.
 //
-// Planes of fewer pixels than the widest vector (16) are left to the other algorithms: a tile's
-// last vector is moved back to end at the plane's end, which needs a vector's worth of pixels.
+// Workspace, strided layers only: per thread, one stage, 4 * (C' * the tile's pixels (at most
+// 48) + 16) bytes rounded up to 64; layers whose stage would pass 256 KiB (more than 1365 input
+// channels per group) are left to the other algorithms. Planes of fewer output pixels than the
+// widest vector (16) too: a tile's last vector is moved back to end at the plane's end, which
+// needs a vector's worth of pixels.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -22,10 +26,25 @@ namespace gemmconv {
 namespace {
 
 constexpr int64_t kMinPixels = 16;
+constexpr int64_t kMaxVectorFloats = 16;
+constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
+
+// C' rows of the block's width, and a vector's slack (the gather's last vector may spill).
+std::size_t stage_bytes(const ConvDesc& d, int64_t block_floats) {
+  if (d.stride_one()) return 0;
+  const std::size_t floats = checked_add(
+      checked_mul(std::size_t(d.Cg()), std::size_t(block_floats)), std::size_t(kMaxVectorFloats));
+  return round_up(float_bytes(floats), kAlignment);
+}
 
 bool supports(const ConvDesc& d) {
-  return d.layout == Layout::NCHW && d.KH == 1 && d.KW == 1 && d.stride_one() && d.no_padding() &&
-         d.H * d.W >= kMinPixels;
+  return d.layout == Layout::NCHW && d.KH == 1 && d.KW == 1 && d.no_padding() &&
+         d.Ho * d.Wo >= kMinPixels && stage_bytes(d, kMaxPointwiseBlockFloats) <= kMaxStageBytes;
+}
+
+std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
+  const PointwiseKernels& k = pointwise_kernels(selected_isa());
+  return checked_mul(stage_bytes(d, k.vectors * k.vector_floats), std::size_t(threads));
 }
 
 int64_t ceil_div(int64_t a, int64_t b) {
@@ -57,7 +76,7 @@ TileGrid tile_grid(const ConvDesc& d, const PointwiseKernels& k) {
   g.vector_floats = k.vector_floats;
   g.vectors = k.vectors;
   g.channel_blocks = ceil_div(d.Mg(), k.rows);
-  const int64_t pixels = d.H * d.W, block = k.vectors * k.vector_floats;
+  const int64_t pixels = d.Ho * d.Wo, block = k.vectors * k.vector_floats;
   g.pixel_blocks = ceil_div(pixels, block);
   g.last_block_vectors = ceil_div(pixels - (g.pixel_blocks - 1) * block, k.vector_floats);
   return g;
@@ -79,26 +98,35 @@ void prepare(Plan& plan, const FilterView& filter) {
     }
 }
 
-void run(const Plan& plan, const float* input, float* output, float*) {
+void run(const Plan& plan, const float* input, float* output, float* workspace) {
   const ConvDesc& d = plan.desc;
   const PointwiseKernels& kernels = pointwise_kernels(plan.isa);
   const TileGrid grid = tile_grid(d, kernels);
-  const int64_t pixels = d.H * d.W, cg = d.Cg(), mg = d.Mg();
+  const int64_t pixels = d.Ho * d.Wo, in_plane = d.H * d.W, cg = d.Cg(), mg = d.Mg();
+  const std::size_t stage = stage_bytes(d, kernels.vectors * kernels.vector_floats);
   const int64_t per_image_group = grid.work(), image_groups = d.N * d.G;
   // The threads share out the work in contiguous ranges of tiles (channel block fastest), each
   // weighing its vectors: a pixel block shared by two threads is read by both, and nothing is
   // packed, so any split point costs no more than the tiles' loads.
-  for_each_share(plan.team(), image_groups * per_image_group, [&](Range share, int) {
+  for_each_share(plan.team(), image_groups * per_image_group, [&](Range share, int thread) {
     for (int64_t ig = share.begin / per_image_group; ig * per_image_group < share.end; ++ig) {
       const int64_t n = ig / d.G, g = ig % d.G, base = ig * per_image_group;
       PointwiseJob job;
-      job.x = input + n * d.in_image() + g * cg * pixels;
+      job.x = input + n * d.in_image() + g * cg * in_plane;
       job.y = output + n * d.out_image() + g * mg * pixels;
       job.weights = plan.filter.data() + g * mg * cg;
       job.bias = plan.has_bias() ? plan.bias.data() + g * mg : nullptr;
       job.channels = cg;
       job.outputs = mg;
       job.pixels = pixels;
+      job.in_plane = in_plane;
+      job.W = d.W;
+      job.Wo = d.Wo;
+      job.SH = d.SH;
+      job.SW = d.SW;
+      job.stage = stage ? reinterpret_cast<float*>(reinterpret_cast<unsigned char*>(workspace) +
+                                                   std::size_t(thread) * stage)
+                        : nullptr;
       job.blocks = grid.channel_blocks;
       job.tile_begin = grid.tile_at(std::max<int64_t>(share.begin - base, 0));
       job.tile_end =
@@ -127,7 +155,7 @@ double tile_fit(const ConvDesc& d, int) {
   const TileGrid g = tile_grid(d, k);
   const int64_t vectors = (g.pixel_blocks - 1) * g.vectors + g.last_block_vectors;
   const double channels = double(d.Mg()) / double(g.channel_blocks * k.rows);
-  const double lanes = double(d.H * d.W) / double(vectors * k.vector_floats);
+  const double lanes = double(d.Ho * d.Wo) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(g.pixel_blocks * g.vectors);
   return channels * lanes * std::sqrt(width) * (k.vector_floats < 16 ? kNarrowShare : 1.0);
 }
@@ -135,7 +163,7 @@ double tile_fit(const ConvDesc& d, int) {
 }  // namespace
 
 extern const Algorithm kPointwiseNchw = {
-    "pointwise-nchw", supports, no_workspace, prepare, run, tile_fit,
+    "pointwise-nchw", supports, workspace_bytes, prepare, run, tile_fit,
 };
 
 }  // namespace gemmconv
