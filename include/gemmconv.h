@@ -104,9 +104,12 @@ typedef enum gemmconv_algo {
                                         across the lanes */
   GEMMCONV_ALGO_CHANNELS_NCHW = 25,  /* "channels-nchw": grouped-nhwc's loop on NCHW tensors,
                                         output channels across the lanes */
-  GEMMCONV_ALGO_POINTWISE_NCHW = 26  /* "pointwise-nchw": NCHW, 1x1, stride 1, no padding,
-                                        planes of 16 pixels or more: output pixels across the
-                                        lanes, the input read where it lies */
+  GEMMCONV_ALGO_POINTWISE_NCHW = 26, /* "pointwise-nchw": NCHW, 1x1, no padding, output planes
+                                        of 16 pixels or more: output pixels across the lanes,
+                                        the input read where it lies (strided: gathered) */
+  GEMMCONV_ALGO_ROWS_NCHW = 27       /* "rows-nchw": NCHW, stride 1 and dilation 1, output rows
+                                        of 16 pixels or more: output pixels of a row across the
+                                        lanes, input rows staged with their padding */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

@@ -4,9 +4,9 @@
      definition: a tap in the padding is never multiplied, so an output for which the
      non-finite weight's tap lies only in the padding stays finite (and equals the definition's
      value);
-   - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw and grouped-nchw
-     algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output is
-     NaN;
+   - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw, grouped-nchw and
+     rows-nchw algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output
+   is NaN;
    - gemm-1x1 and pointwise-nchw have no padding (they take no padded case).
    In both, an output whose tap reads real input is non-finite (NaN for a NaN weight), and every
    output the weight does not reach is finite and correct. Every algorithm the library has must
@@ -37,7 +37,7 @@ static const char* const multiply_padding[] = {
     "im2col-copy-long", "im2col-copy-short", "im2col-copy-self", "im2col-scan",
     "im2row-copy-long", "im2row-copy-short", "im2row-copy-self", "im2row-scan",
     "mec-col",          "mec-row",           "tiled-nchw",       "tiled-nhwc",
-    "depthwise-nchw",   "grouped-nchw",
+    "depthwise-nchw",   "grouped-nchw",      "rows-nchw",
 };
 
 static int listed(const char* name, const char* const* list, size_t n) {
@@ -56,8 +56,9 @@ static semantics classify(const char* name) {
 }
 
 /* The cases, one per kind of algorithm: dense NCHW and NHWC, depthwise NCHW and NHWC (with a
-   channel multiplier), grouped NHWC and NCHW. 2 images, 6 x 7 input, 3x3 "same", bias. */
-enum { CASES = 6 };
+   channel multiplier), grouped NHWC and NCHW; 2 images, 6 x 7 input, 3x3 "same", bias. Then
+   dense NCHW with rows of 20 (what rows-nchw, for rows of 16 or more, takes). */
+enum { CASES = 7 };
 static conv_case padded_case(int i) {
   conv_case c = base_case();
   c.desc.batch = 2;
@@ -66,6 +67,7 @@ static conv_case padded_case(int i) {
   case_layouts(&c, i % 2 ? GEMMCONV_LAYOUT_NHWC : GEMMCONV_LAYOUT_NCHW, GEMMCONV_FILTER_OIHW);
   if (i == 2 || i == 3) case_channels(&c, 8, 8, 16);
   if (i == 4 || i == 5) case_channels(&c, 2, 8, 8);
+  if (i == 6) case_input(&c, 6, 20);
   c.with_bias = 1;
   c.threads = 1;
   return c;
@@ -209,19 +211,21 @@ static void nan_weight_in_padding(void** state) {
   padding_taps(NAN);
 }
 
-/* gemm-1x1 (no padding): a non-finite weight reaches every output of its channel. */
+/* gemm-1x1 and pointwise-nchw (no padding): a non-finite weight reaches every output of its
+   channel (pointwise-nchw: channels-first tensors only). */
 static void pointwise_without_padding(void** state) {
   (void)state;
-  const gemmconv_algo algo = algo_named("gemm-1x1");
-  for (int layout = 0; layout < 2; ++layout) {
-    conv_case c = padded_case(layout);
-    c.desc.kernel_height = c.desc.kernel_width = 1;
-    c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 0;
-    const float bad[2] = {INFINITY, NAN};
-    for (int b = 0; b < 2; ++b)
-      if (!check_nonfinite(&c, algo, NO_PADDING, 0, 0, bad[b]))
-        fail_msg("gemm-1x1 did not take a 1x1 case without padding");
-  }
+  static const char* const names[] = {"gemm-1x1", "pointwise-nchw"};
+  for (int a = 0; a < 2; ++a)
+    for (int layout = 0; layout < 2 - a; ++layout) {
+      conv_case c = padded_case(layout);
+      c.desc.kernel_height = c.desc.kernel_width = 1;
+      c.desc.pad_top = c.desc.pad_bottom = c.desc.pad_left = c.desc.pad_right = 0;
+      const float bad[2] = {INFINITY, NAN};
+      for (int b = 0; b < 2; ++b)
+        if (!check_nonfinite(&c, algo_named(names[a]), NO_PADDING, 0, 0, bad[b]))
+          fail_msg("%s did not take a 1x1 case without padding", names[a]);
+    }
 }
 
 int main(void) {

@@ -30,6 +30,7 @@ extern const Algorithm kGroupedNhwc;
 extern const Algorithm kGroupedNchw;
 extern const Algorithm kChannelsNchw;
 extern const Algorithm kPointwiseNchw;
+extern const Algorithm kRowsNchw;
 
 namespace {
 // Append only: the position is the public enum value minus one.
@@ -60,6 +61,7 @@ const Algorithm* const kRegistry[] = {
     &kGroupedNchw,      // 24
     &kChannelsNchw,     // 25
     &kPointwiseNchw,    // 26
+    &kRowsNchw,         // 27
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

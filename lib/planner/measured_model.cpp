@@ -53,6 +53,7 @@ const MeasuredRate kRates[] = {
     {"grouped-nchw", 95},
     {"channels-nchw", 92},
     {"pointwise-nchw", 105},
+    {"rows-nchw", 105},
 };
 // END MEASURED RATES
 

@@ -43,6 +43,7 @@ const (
 	AlgoGroupedNchw     Algo = C.GEMMCONV_ALGO_GROUPED_NCHW
 	AlgoChannelsNchw    Algo = C.GEMMCONV_ALGO_CHANNELS_NCHW
 	AlgoPointwiseNchw   Algo = C.GEMMCONV_ALGO_POINTWISE_NCHW
+	AlgoRowsNchw        Algo = C.GEMMCONV_ALGO_ROWS_NCHW
 )
 
 // Algos returns every algorithm of the linked library, AUTO excluded.

@@ -34,6 +34,26 @@ struct PointwiseJob {
   bool clamp;
 };
 
+// A KH x KW convolution with unit strides (any padding) on channels-first tensors, one image
+// and group, output rows [row_begin, row_end): the tiles are cut from one output row each. The
+// rows go in bands of `band` rows and the input channels in chunks of `chunk`: per band and
+// chunk, the input rows the band reads are staged (`stage`: chunk x (band + KH - 1) rows of
+// `pitch` = PL + W + PR floats, zero-padded left and right), then every channel block runs over
+// every row of the band, so that its weights for the chunk serve the whole band. The sums of
+// all but the last chunk wait in the output. Rows outside the image are staged as zeros.
+struct RowTilesJob {
+  const float* x;        // the group's first input plane: [C'][H][W]
+  float* y;              // the group's first output plane: [M'][Ho][Wo]
+  const float* weights;  // per channel block b, at b * rows * C' * KH * KW: [C'][KH][KW][rows]
+  const float* bias;     // the group's M' biases, or null
+  float* stage;
+  int64_t channels, outputs;  // C', M'
+  int64_t H, W, Ho, Wo, KH, KW, PT, PL, pitch;
+  int64_t row_begin, row_end, band, chunk;
+  float lo, hi;  // the output clamp
+  bool clamp;
+};
+
 // Pixels of the widest tile (3 vectors of 16 floats): a strided layer's stage holds at most this
 // many per input channel, whatever the ISA.
 constexpr int64_t kMaxPointwiseBlockFloats = 48;
@@ -44,6 +64,7 @@ struct PointwiseKernels {
   int64_t rows;     // output channels per full tile
   int64_t vectors;  // pixel vectors per full tile
   void (*tiles)(const PointwiseJob& job);
+  void (*row_tiles)(const RowTilesJob& job);
 };
 
 const PointwiseKernels& pointwise_kernels(Isa isa);

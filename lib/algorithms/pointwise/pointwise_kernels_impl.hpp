@@ -178,10 +178,130 @@ void pointwise_tiles(const PointwiseJob& j) {
   }
 }
 
+// One row tile of R channels x P vectors over input channels [c0, c1) of the staged chunk:
+// rows[ky] the staged row of tap row ky at the tile's first pixel, the last vector at offset
+// `last`; w the channel block's packed weights at c0, bias its R biases or
+// null; y the tile's first output, which holds the sums of the chunks before (c0 > 0). The last
+// chunk (c1 == C') clamps.
+template <int R, int P>
+void row_tile(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_t c1, float* y,
+              int64_t last, const float* w, const float* bias) {
+  const int64_t plane = j.Ho * j.Wo;
+  vec acc[R][P];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    const vec b = bias ? splat(bias[r]) : vec{};
+#pragma GCC unroll 8
+    for (int v = 0; v < P; ++v)
+      acc[r][v] = c0 > 0 ? load(y + r * plane + (v + 1 < P ? v * V : last)) : b;
+  }
+  const int64_t channel_step = (j.band + j.KH - 1) * j.pitch, taps = j.KH * j.KW;
+  for (int64_t c = c0; c < c1; ++c, w += taps * R)
+    for (int64_t ky = 0; ky < j.KH; ++ky) {
+      const float* x = rows[ky] + (c - c0) * channel_step;
+      const float* wk = w + ky * j.KW * R;
+      for (int64_t kx = 0; kx < j.KW; ++kx, ++x, wk += R) {
+        vec in[P];
+#pragma GCC unroll 8
+        for (int v = 0; v + 1 < P; ++v) in[v] = load(x + v * V);
+        in[P - 1] = load(x + last);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+          const vec b = splat(wk[r]);
+#pragma GCC unroll 8
+          for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
+        }
+      }
+    }
+  const bool clamp = j.clamp && c1 == j.channels;
+  const vec lo = splat(j.lo), hi = splat(j.hi);
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < P; ++v) {
+      const vec out = clamp ? clamp_between(acc[r][v], lo, hi) : acc[r][v];
+      store(y + r * plane + (v + 1 < P ? v * V : last), out);
+    }
+  }
+}
+
+using RowTileFn = void (*)(const RowTilesJob&, const float* const*, int64_t, int64_t, float*,
+                           int64_t, const float*, const float*);
+struct RowTileRow {
+  RowTileFn of_vectors[kVectors];
+};
+struct RowTileTable {
+  RowTileRow of_rows[kRows];
+};
+template <int R, int... P>
+constexpr RowTileRow row_tiles_of_rows(std::integer_sequence<int, P...>) {
+  return RowTileRow{{row_tile<R, P + 1>...}};
+}
+template <int... R>
+constexpr RowTileTable all_row_tiles(std::integer_sequence<int, R...>) {
+  return RowTileTable{{row_tiles_of_rows<R + 1>(std::make_integer_sequence<int, kVectors>())...}};
+}
+constexpr RowTileTable kRowTiles = all_row_tiles(std::make_integer_sequence<int, kRows>());
+
+// Stages `count` input rows from row `first` of channels [c0, c1): zeros, the row, zeros; rows
+// outside the image all zeros (the padding is multiplied as zeros, as the GEMM algorithms do).
+void stage_rows(const RowTilesJob& j, int64_t c0, int64_t c1, int64_t first, int64_t count) {
+  const int64_t rows = j.band + j.KH - 1;
+  for (int64_t c = c0; c < c1; ++c)
+    for (int64_t iy = first; iy < first + count; ++iy) {
+      float* dst = j.stage + ((c - c0) * rows + iy - first) * j.pitch;
+      if (iy < 0 || iy >= j.H) {
+        for (int64_t i = 0; i < j.pitch; ++i) dst[i] = 0.0f;
+        continue;
+      }
+      const float* src = j.x + (c * j.H + iy) * j.W;
+      for (int64_t i = 0; i < j.PL; ++i) dst[i] = 0.0f;
+      __builtin_memcpy(dst + j.PL, src, sizeof(float) * j.W);
+      for (int64_t i = j.PL + j.W; i < j.pitch; ++i) dst[i] = 0.0f;
+    }
+}
+
+void row_tiles(const RowTilesJob& j) {
+  constexpr int64_t kMaxTapRows = 16;
+  const int64_t blocks = (j.outputs + kRows - 1) / kRows;
+  const int64_t vectors = (j.Wo + V - 1) / V, pixel_blocks = (vectors + kVectors - 1) / kVectors;
+  for (int64_t oy0 = j.row_begin; oy0 < j.row_end; oy0 += j.band) {
+    const int64_t oy1 = min64(j.row_end, oy0 + j.band), first = oy0 - j.PT;
+    for (int64_t c0 = 0; c0 < j.channels; c0 += j.chunk) {
+      const int64_t c1 = min64(j.channels, c0 + j.chunk);
+      stage_rows(j, c0, c1, first, oy1 - oy0 + j.KH - 1);
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t r = j.outputs - b * kRows < kRows ? j.outputs - b * kRows : kRows;
+        const float* w = j.weights + (b * kRows * j.channels + c0 * r) * j.KH * j.KW;
+        const float* bias = j.bias ? j.bias + b * kRows : nullptr;
+        for (int64_t oy = oy0; oy < oy1; ++oy) {
+          const float* rows[kMaxTapRows];
+          for (int64_t ky = 0; ky < j.KH; ++ky)
+            rows[ky] = j.stage + (oy - j.PT + ky - first) * j.pitch;
+          // The row's vectors shared out evenly over its pixel blocks, the last moved back to
+          // end at the row's end: the last block then holds two vectors at least (unless the
+          // row is one vector), so the vector moved back overlaps only its own tile's, which
+          // loads its sums of earlier chunks before either stores.
+          for (int64_t pb = 0; pb < pixel_blocks; ++pb) {
+            const int64_t v0 = pb * vectors / pixel_blocks, v1 = (pb + 1) * vectors / pixel_blocks;
+            const int64_t ox = v0 * V, count = v1 - v0;
+            const int64_t last = v1 == vectors ? j.Wo - V - ox : (count - 1) * V;
+            const float* tile_rows[kMaxTapRows];
+            for (int64_t ky = 0; ky < j.KH; ++ky) tile_rows[ky] = rows[ky] + ox;
+            kRowTiles.of_rows[r - 1].of_vectors[count - 1](
+                j, tile_rows, c0, c1, j.y + b * kRows * j.Ho * j.Wo + oy * j.Wo + ox, last, w,
+                bias);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 extern const PointwiseKernels kPointwiseKernels = {
-    GEMMCONV_ISA, V, kRows, kVectors, pointwise_tiles,
+    GEMMCONV_ISA, V, kRows, kVectors, pointwise_tiles, row_tiles,
 };
 
 }  // namespace GEMMCONV_ISA_NS

@@ -52,6 +52,9 @@ impl Algo {
     /// "pointwise-nchw": 1x1 convolutions with stride 1 and no padding, NCHW activations,
     /// vectorised over pixels.
     pub const POINTWISE_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_POINTWISE_NCHW);
+    /// "rows-nchw": convolutions with stride 1 and dilation 1, NCHW activations, vectorised
+    /// over the pixels of output rows.
+    pub const ROWS_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_ROWS_NCHW);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

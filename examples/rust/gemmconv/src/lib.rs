@@ -129,6 +129,7 @@ mod tests {
             (Algo::GROUPED_NCHW, "grouped-nchw"),
             (Algo::CHANNELS_NCHW, "channels-nchw"),
             (Algo::POINTWISE_NCHW, "pointwise-nchw"),
+            (Algo::ROWS_NCHW, "rows-nchw"),
         ];
         for (i, &(algo, name)) in named.iter().enumerate() {
             assert_eq!(algo.0 as usize, i + 1, "{} out of enum order", name);
