@@ -150,6 +150,9 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 // of ResNet-50 and GoogLeNet v1, 1 thread: AUTO's choices within 1.006x of each layer's fastest
 // NCHW algorithm; 14x14 planes, 0.95x-1.08x channels-nchw's time, are where it errs).
 constexpr double kNarrowShare = 0.85;
+// A strided layer's gather: each input value staged serves M' multiply-adds of the tiles; the
+// gather costs as much as this many of them.
+constexpr double kGatherCost = 32;
 double tile_fit(const ConvDesc& d, int) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
   const TileGrid g = tile_grid(d, k);
@@ -157,7 +160,8 @@ double tile_fit(const ConvDesc& d, int) {
   const double channels = double(d.Mg()) / double(g.channel_blocks * k.rows);
   const double lanes = double(d.Ho * d.Wo) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(g.pixel_blocks * g.vectors);
-  return channels * lanes * std::sqrt(width) * (k.vector_floats < 16 ? kNarrowShare : 1.0);
+  const double gather = d.stride_one() ? 1.0 : 1.0 / (1.0 + kGatherCost / double(d.Mg()));
+  return channels * lanes * std::sqrt(width) * gather * (k.vector_floats < 16 ? kNarrowShare : 1.0);
 }
 
 }  // namespace
