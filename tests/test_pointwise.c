@@ -145,6 +145,22 @@ static void real_layers(void** state) {
   check_pointwise(c);
 }
 
+/* Planes of few pixel blocks with many channel blocks: the threads (2 and 3) share out the
+   channel blocks instead of the tiles, unit-stride and strided (each thread gathering every
+   block), with groups and a batch. */
+static void few_pixel_blocks_shared_by_channels(void** state) {
+  (void)state;
+  conv_case c = pointwise_case(1, 20, 100, 14, 14);
+  c.with_bias = 1;
+  c.threads = 2;
+  check_pointwise(c);
+  c = pointwise_case(2, 12, 61, 20, 18);
+  case_stride(&c, 2, 2);
+  c.desc.batch = 2;
+  c.threads = 3;
+  check_pointwise(c);
+}
+
 static void expect_unsupported(const conv_case* c) {
   gemmconv_plan* plan = (gemmconv_plan*)1;
   assert_int_equal(try_plan(c, algo_named("pointwise-nchw"), &plan), GEMMCONV_STATUS_UNSUPPORTED);
@@ -207,6 +223,7 @@ int main(void) {
       cmocka_unit_test(groups_and_batches),
       cmocka_unit_test(bias_and_clamp),
       cmocka_unit_test(real_layers),
+      cmocka_unit_test(few_pixel_blocks_shared_by_channels),
       cmocka_unit_test(refuses_what_it_does_not_compute),
       cmocka_unit_test(execute_allocates_nothing),
   };
