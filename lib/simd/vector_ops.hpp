@@ -25,6 +25,24 @@ inline Vec<N> load_vec(const float* p) {
   __builtin_memcpy(&v, p, sizeof v);
   return v;
 }
+template <int N>
+inline void store_vec(float* p, Vec<N> v) {
+  __builtin_memcpy(p, &v, sizeof v);
+}
+// Every lane s, one broadcast (Vec<N>{} + s would add +0.0 to s first).
+template <int N, int... I>
+inline Vec<N> broadcast_lane0(Vec<N> v, std::integer_sequence<int, I...>) {
+  return __builtin_shufflevector(v, v, (I * 0)...);
+}
+template <int N>
+inline Vec<N> splat(float s) {
+  return broadcast_lane0<N>(Vec<N>{s}, std::make_integer_sequence<int, N>());
+}
+template <int N>
+inline Vec<N> clamp_between(Vec<N> v, Vec<N> lo, Vec<N> hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
 // The first `kLanes` lanes of v at p (a compile-time count: a few plain moves, no call).
 template <int kLanes, int N>
 inline void store_lanes(float* p, Vec<N> v) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "../../simd/vector_ops.hpp"
 #include "pointwise_kernels.hpp"
 
 namespace gemmconv {
@@ -27,43 +28,34 @@ namespace {
 constexpr int V = GEMMCONV_VECTOR_FLOATS;
 constexpr int kRows = V == 16 ? 8 : 6;
 constexpr int kVectors = V == 16 ? 3 : 2;
-typedef float vec __attribute__((vector_size(V * sizeof(float))));
-static_assert(kRows * 0 + kVectors * V <= kMaxPointwiseBlockFloats, "a stage row per tile width");
+using vec = Vec<V>;
+static_assert(kVectors * V <= kMaxPointwiseBlockFloats, "a stage row per tile width");
 
 inline vec load(const float* p) {
-  vec v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
+  return load_vec<V>(p);
 }
 inline void store(float* p, vec v) {
-  __builtin_memcpy(p, &v, sizeof v);
-}
-// Every lane s, one broadcast (vec{} + s would add +0.0 to s first).
-template <int... I>
-inline vec broadcast_lane0(vec v, std::integer_sequence<int, I...>) {
-  return __builtin_shufflevector(v, v, (I * 0)...);
-}
-inline vec splat(float s) {
-  return broadcast_lane0(vec{s}, std::make_integer_sequence<int, V>());
+  store_vec<V>(p, v);
 }
 inline int64_t min64(int64_t a, int64_t b) {
   return a < b ? a : b;
-}
-inline vec clamp_between(vec v, vec lo, vec hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
 }
 
 // One tile of R channels x P vectors: x and y at the tile's first pixel of plane 0 (x's planes
 // x_step apart), the last vector at offset `last` (P - 1 vectors on, or moved back to end at the
 // plane's end), w the channel block's packed weights, bias its R biases or null.
 template <int R, int P>
-void tile(const PointwiseJob& j, const float* x, int64_t x_step, float* y, int64_t last,
-          const float* w, const float* bias) {
+struct PlaneTile {
+  static void run(const PointwiseJob& j, const float* x, int64_t x_step, float* y, int64_t last,
+                  const float* w, const float* bias);
+};
+template <int R, int P>
+void PlaneTile<R, P>::run(const PointwiseJob& j, const float* x, int64_t x_step, float* y,
+                          int64_t last, const float* w, const float* bias) {
   vec acc[R][P];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
-    const vec b = bias ? splat(bias[r]) : vec{};
+    const vec b = bias ? splat<V>(bias[r]) : vec{};
 #pragma GCC unroll 8
     for (int v = 0; v < P; ++v) acc[r][v] = b;
   }
@@ -75,41 +67,42 @@ void tile(const PointwiseJob& j, const float* x, int64_t x_step, float* y, int64
     in[P - 1] = load(x + last);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const vec b = splat(w[r]);
+      const vec b = splat<V>(w[r]);
 #pragma GCC unroll 8
       for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
     }
   }
-  const vec lo = splat(j.lo), hi = splat(j.hi);
+  const vec lo = splat<V>(j.lo), hi = splat<V>(j.hi);
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int v = 0; v < P; ++v) {
-      const vec out = j.clamp ? clamp_between(acc[r][v], lo, hi) : acc[r][v];
+      const vec out = j.clamp ? clamp_between<V>(acc[r][v], lo, hi) : acc[r][v];
       store(y + r * step + (v + 1 < P ? v * V : last), out);
     }
   }
 }
 
-using TileFn = void (*)(const PointwiseJob&, const float*, int64_t, float*, int64_t, const float*,
-                        const float*);
-
-struct TileRow {
-  TileFn of_vectors[kVectors];
-};
+// kTiles<Tile>.of_rows[rows - 1].of_vectors[vectors - 1]: Tile<rows, vectors>::run, the
+// narrower tiles for a group's last channel block and a plane's or row's last pixel block.
+template <template <int, int> class Tile>
 struct TileTable {
-  TileRow of_rows[kRows];
+  using Fn = decltype(&Tile<1, 1>::run);
+  struct Row {
+    Fn of_vectors[kVectors];
+  };
+  Row of_rows[kRows];
 };
-template <int R, int... P>
-constexpr TileRow tiles_of_rows(std::integer_sequence<int, P...>) {
-  return TileRow{{tile<R, P + 1>...}};
+template <template <int, int> class Tile, int R, int... P>
+constexpr typename TileTable<Tile>::Row tiles_of_rows(std::integer_sequence<int, P...>) {
+  return {{&Tile<R, P + 1>::run...}};
 }
-template <int... R>
-constexpr TileTable all_tiles(std::integer_sequence<int, R...>) {
-  return TileTable{{tiles_of_rows<R + 1>(std::make_integer_sequence<int, kVectors>())...}};
+template <template <int, int> class Tile, int... R>
+constexpr TileTable<Tile> all_tiles(std::integer_sequence<int, R...>) {
+  return {{tiles_of_rows<Tile, R + 1>(std::make_integer_sequence<int, kVectors>())...}};
 }
-// The narrower tiles serve a group's last channel block and a plane's last pixel block.
-constexpr TileTable kTiles = all_tiles(std::make_integer_sequence<int, kRows>());
+template <template <int, int> class Tile>
+constexpr TileTable<Tile> kTiles = all_tiles<Tile>(std::make_integer_sequence<int, kRows>());
 
 // Even lanes of a and b in order: a's then b's (a stride-2 row deinterleaved).
 template <int... I>
@@ -172,9 +165,9 @@ void pointwise_tiles(const PointwiseJob& j) {
       x = j.stage - first;
       x_step = block_pixels;
     }
-    kTiles.of_rows[rows - 1].of_vectors[vectors - 1](j, x, x_step, j.y + b * kRows * j.pixels + p0,
-                                                     last, j.weights + b * kRows * j.channels,
-                                                     j.bias ? j.bias + b * kRows : nullptr);
+    kTiles<PlaneTile>.of_rows[rows - 1].of_vectors[vectors - 1](
+        j, x, x_step, j.y + b * kRows * j.pixels + p0, last, j.weights + b * kRows * j.channels,
+        j.bias ? j.bias + b * kRows : nullptr);
   }
 }
 
@@ -184,13 +177,18 @@ void pointwise_tiles(const PointwiseJob& j) {
 // null; y the tile's first output, which holds the sums of the chunks before (c0 > 0). The last
 // chunk (c1 == C') clamps.
 template <int R, int P>
-void row_tile(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_t c1, float* y,
-              int64_t last, const float* w, const float* bias) {
+struct RowTile {
+  static void run(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_t c1, float* y,
+                  int64_t last, const float* w, const float* bias);
+};
+template <int R, int P>
+void RowTile<R, P>::run(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_t c1,
+                        float* y, int64_t last, const float* w, const float* bias) {
   const int64_t plane = j.Ho * j.Wo;
   vec acc[R][P];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
-    const vec b = bias ? splat(bias[r]) : vec{};
+    const vec b = bias ? splat<V>(bias[r]) : vec{};
 #pragma GCC unroll 8
     for (int v = 0; v < P; ++v)
       acc[r][v] = c0 > 0 ? load(y + r * plane + (v + 1 < P ? v * V : last)) : b;
@@ -207,41 +205,23 @@ void row_tile(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_
         in[P - 1] = load(x + last);
 #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) {
-          const vec b = splat(wk[r]);
+          const vec b = splat<V>(wk[r]);
 #pragma GCC unroll 8
           for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
         }
       }
     }
   const bool clamp = j.clamp && c1 == j.channels;
-  const vec lo = splat(j.lo), hi = splat(j.hi);
+  const vec lo = splat<V>(j.lo), hi = splat<V>(j.hi);
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int v = 0; v < P; ++v) {
-      const vec out = clamp ? clamp_between(acc[r][v], lo, hi) : acc[r][v];
+      const vec out = clamp ? clamp_between<V>(acc[r][v], lo, hi) : acc[r][v];
       store(y + r * plane + (v + 1 < P ? v * V : last), out);
     }
   }
 }
-
-using RowTileFn = void (*)(const RowTilesJob&, const float* const*, int64_t, int64_t, float*,
-                           int64_t, const float*, const float*);
-struct RowTileRow {
-  RowTileFn of_vectors[kVectors];
-};
-struct RowTileTable {
-  RowTileRow of_rows[kRows];
-};
-template <int R, int... P>
-constexpr RowTileRow row_tiles_of_rows(std::integer_sequence<int, P...>) {
-  return RowTileRow{{row_tile<R, P + 1>...}};
-}
-template <int... R>
-constexpr RowTileTable all_row_tiles(std::integer_sequence<int, R...>) {
-  return RowTileTable{{row_tiles_of_rows<R + 1>(std::make_integer_sequence<int, kVectors>())...}};
-}
-constexpr RowTileTable kRowTiles = all_row_tiles(std::make_integer_sequence<int, kRows>());
 
 // Stages `count` input rows from row `first` of channels [c0, c1): zeros, the row, zeros; rows
 // outside the image all zeros (the padding is multiplied as zeros, as the GEMM algorithms do).
@@ -288,7 +268,7 @@ void row_tiles(const RowTilesJob& j) {
             const int64_t last = v1 == vectors ? j.Wo - V - ox : (count - 1) * V;
             const float* tile_rows[kMaxTapRows];
             for (int64_t ky = 0; ky < j.KH; ++ky) tile_rows[ky] = rows[ky] + ox;
-            kRowTiles.of_rows[r - 1].of_vectors[count - 1](
+            kTiles<RowTile>.of_rows[r - 1].of_vectors[count - 1](
                 j, tile_rows, c0, c1, j.y + b * kRows * j.Ho * j.Wo + oy * j.Wo + ox, last, w,
                 bias);
           }
