@@ -41,6 +41,36 @@ inline int64_t min64(int64_t a, int64_t b) {
   return a < b ? a : b;
 }
 
+// The parts both tile shapes share, on a tile's sums acc[R][P]: one step of the reduction (P
+// vectors of input at x, the last at x + last, times R weights at w), and the store of the sums
+// to R output planes `plane` floats apart, clamped or not.
+template <int R, int P>
+inline void tile_step(vec (&acc)[R][P], const float* x, int64_t last, const float* w) {
+  vec in[P];
+#pragma GCC unroll 8
+  for (int v = 0; v + 1 < P; ++v) in[v] = load(x + v * V);
+  in[P - 1] = load(x + last);
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    const vec b = splat<V>(w[r]);
+#pragma GCC unroll 8
+    for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
+  }
+}
+template <int R, int P>
+inline void store_tile(const vec (&acc)[R][P], float* y, int64_t plane, int64_t last, bool clamp,
+                       float lo_value, float hi_value) {
+  const vec lo = splat<V>(lo_value), hi = splat<V>(hi_value);
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < P; ++v) {
+      const vec out = clamp ? clamp_between<V>(acc[r][v], lo, hi) : acc[r][v];
+      store(y + r * plane + (v + 1 < P ? v * V : last), out);
+    }
+  }
+}
+
 // One tile of R channels x P vectors: x and y at the tile's first pixel of plane 0 (x's planes
 // x_step apart), the last vector at offset `last` (P - 1 vectors on, or moved back to end at the
 // plane's end), w the channel block's packed weights, bias its R biases or null.
@@ -59,28 +89,8 @@ void PlaneTile<R, P>::run(const PointwiseJob& j, const float* x, int64_t x_step,
 #pragma GCC unroll 8
     for (int v = 0; v < P; ++v) acc[r][v] = b;
   }
-  const int64_t step = j.pixels;
-  for (int64_t k = 0; k < j.channels; ++k, x += x_step, w += R) {
-    vec in[P];
-#pragma GCC unroll 8
-    for (int v = 0; v + 1 < P; ++v) in[v] = load(x + v * V);
-    in[P - 1] = load(x + last);
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      const vec b = splat<V>(w[r]);
-#pragma GCC unroll 8
-      for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
-    }
-  }
-  const vec lo = splat<V>(j.lo), hi = splat<V>(j.hi);
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < P; ++v) {
-      const vec out = j.clamp ? clamp_between<V>(acc[r][v], lo, hi) : acc[r][v];
-      store(y + r * step + (v + 1 < P ? v * V : last), out);
-    }
-  }
+  for (int64_t k = 0; k < j.channels; ++k, x += x_step, w += R) tile_step<R, P>(acc, x, last, w);
+  store_tile<R, P>(acc, y, j.pixels, last, j.clamp, j.lo, j.hi);
 }
 
 // kTiles<Tile>.of_rows[rows - 1].of_vectors[vectors - 1]: Tile<rows, vectors>::run, the
@@ -198,29 +208,9 @@ void RowTile<R, P>::run(const RowTilesJob& j, const float* const* rows, int64_t 
     for (int64_t ky = 0; ky < j.KH; ++ky) {
       const float* x = rows[ky] + (c - c0) * channel_step;
       const float* wk = w + ky * j.KW * R;
-      for (int64_t kx = 0; kx < j.KW; ++kx, ++x, wk += R) {
-        vec in[P];
-#pragma GCC unroll 8
-        for (int v = 0; v + 1 < P; ++v) in[v] = load(x + v * V);
-        in[P - 1] = load(x + last);
-#pragma GCC unroll 16
-        for (int r = 0; r < R; ++r) {
-          const vec b = splat<V>(wk[r]);
-#pragma GCC unroll 8
-          for (int v = 0; v < P; ++v) acc[r][v] += b * in[v];
-        }
-      }
+      for (int64_t kx = 0; kx < j.KW; ++kx, ++x, wk += R) tile_step<R, P>(acc, x, last, wk);
     }
-  const bool clamp = j.clamp && c1 == j.channels;
-  const vec lo = splat<V>(j.lo), hi = splat<V>(j.hi);
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < P; ++v) {
-      const vec out = clamp ? clamp_between<V>(acc[r][v], lo, hi) : acc[r][v];
-      store(y + r * plane + (v + 1 < P ? v * V : last), out);
-    }
-  }
+  store_tile<R, P>(acc, y, plane, last, j.clamp && c1 == j.channels, j.lo, j.hi);
 }
 
 // Stages `count` input rows from row `first` of channels [c0, c1): zeros, the row, zeros; rows
