@@ -23,4 +23,8 @@ const PointwiseKernels& pointwise_kernels(Isa isa) {
   return isa_baseline::kPointwiseKernels;
 }
 
+double narrow_tile_share(const PointwiseKernels& k) {
+  return k.vector_floats < kWidestVectorFloats ? 0.85 : 1.0;
+}
+
 }  // namespace gemmconv

@@ -54,9 +54,14 @@ struct RowTilesJob {
   bool clamp;
 };
 
+// Floats in the widest ISA's vector (AVX-512): planes and rows must hold one, as a last vector
+// moves back to end at their end.
+constexpr int64_t kWidestVectorFloats = 16;
 // Pixels of the widest tile (3 vectors of 16 floats): a strided layer's stage holds at most this
 // many per input channel, whatever the ISA.
-constexpr int64_t kMaxPointwiseBlockFloats = 48;
+constexpr int64_t kMaxPointwiseBlockFloats = 3 * kWidestVectorFloats;
+// The most rows of taps (KH) a row tile takes.
+constexpr int64_t kMaxRowTileTaps = 16;
 
 struct PointwiseKernels {
   Isa isa;
@@ -68,5 +73,12 @@ struct PointwiseKernels {
 };
 
 const PointwiseKernels& pointwise_kernels(Isa isa);
+
+// The share of their rate the tiles keep beside the other algorithms on ISAs with 16 vector
+// registers (6 x 2 tiles), where the others keep more of the kernel's ceiling than with 32:
+// fitted on BLIS's AVX2 kernel, 1x1 layers of ResNet-50 and GoogLeNet v1, 1 thread (AUTO's
+// choices within 1.006x of each layer's fastest NCHW algorithm; 14x14 planes, 0.95x-1.08x
+// channels-nchw's time, are where it errs).
+double narrow_tile_share(const PointwiseKernels& k);
 
 }  // namespace gemmconv

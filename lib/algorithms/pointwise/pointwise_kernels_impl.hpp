@@ -232,7 +232,6 @@ void stage_rows(const RowTilesJob& j, int64_t c0, int64_t c1, int64_t first, int
 }
 
 void row_tiles(const RowTilesJob& j) {
-  constexpr int64_t kMaxTapRows = 16;
   const int64_t blocks = (j.outputs + kRows - 1) / kRows;
   const int64_t vectors = (j.Wo + V - 1) / V, pixel_blocks = (vectors + kVectors - 1) / kVectors;
   for (int64_t oy0 = j.row_begin; oy0 < j.row_end; oy0 += j.band) {
@@ -245,7 +244,7 @@ void row_tiles(const RowTilesJob& j) {
         const float* w = j.weights + (b * kRows * j.channels + c0 * r) * j.KH * j.KW;
         const float* bias = j.bias ? j.bias + b * kRows : nullptr;
         for (int64_t oy = oy0; oy < oy1; ++oy) {
-          const float* rows[kMaxTapRows];
+          const float* rows[kMaxRowTileTaps];
           for (int64_t ky = 0; ky < j.KH; ++ky)
             rows[ky] = j.stage + (oy - j.PT + ky - first) * j.pitch;
           // The row's vectors shared out evenly over its pixel blocks, the last moved back to
@@ -256,7 +255,7 @@ void row_tiles(const RowTilesJob& j) {
             const int64_t v0 = pb * vectors / pixel_blocks, v1 = (pb + 1) * vectors / pixel_blocks;
             const int64_t ox = v0 * V, count = v1 - v0;
             const int64_t last = v1 == vectors ? j.Wo - V - ox : (count - 1) * V;
-            const float* tile_rows[kMaxTapRows];
+            const float* tile_rows[kMaxRowTileTaps];
             for (int64_t ky = 0; ky < j.KH; ++ky) tile_rows[ky] = rows[ky] + ox;
             kTiles<RowTile>.of_rows[r - 1].of_vectors[count - 1](
                 j, tile_rows, c0, c1, j.y + b * kRows * j.Ho * j.Wo + oy * j.Wo + ox, last, w,

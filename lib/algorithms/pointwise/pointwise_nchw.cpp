@@ -25,21 +25,21 @@ namespace gemmconv {
 
 namespace {
 
-constexpr int64_t kMinPixels = 16;
-constexpr int64_t kMaxVectorFloats = 16;
 constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
 
 // C' rows of the block's width, and a vector's slack (the gather's last vector may spill).
 std::size_t stage_bytes(const ConvDesc& d, int64_t block_floats) {
   if (d.stride_one()) return 0;
-  const std::size_t floats = checked_add(
-      checked_mul(std::size_t(d.Cg()), std::size_t(block_floats)), std::size_t(kMaxVectorFloats));
+  const std::size_t floats =
+      checked_add(checked_mul(std::size_t(d.Cg()), std::size_t(block_floats)),
+                  std::size_t(kWidestVectorFloats));
   return round_up(float_bytes(floats), kAlignment);
 }
 
 bool supports(const ConvDesc& d) {
   return d.layout == Layout::NCHW && d.KH == 1 && d.KW == 1 && d.no_padding() &&
-         d.Ho * d.Wo >= kMinPixels && stage_bytes(d, kMaxPointwiseBlockFloats) <= kMaxStageBytes;
+         d.Ho * d.Wo >= kWidestVectorFloats &&
+         stage_bytes(d, kMaxPointwiseBlockFloats) <= kMaxStageBytes;
 }
 
 std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
@@ -167,12 +167,8 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 // pixels twice), and the width of the tiles (a plane's last block of one vector feeds each
 // broadcast one multiply-add; as grouped-nchw's fit, the square root of the vectors' share of
 // full tiles). On 7x7 planes (49 pixels in 3 + 1 vectors of 16) this leaves 0.63, where
-// channels-nchw, with the channels across the lanes, was measured 1.2x faster. With 16 vector
-// registers (6 x 2 tiles) the other algorithms keep more of the kernel's ceiling than with 32,
-// and the tiles kNarrowShare of their rate beside them (fitted on BLIS's AVX2 kernel, 1x1 layers
-// of ResNet-50 and GoogLeNet v1, 1 thread: AUTO's choices within 1.006x of each layer's fastest
-// NCHW algorithm; 14x14 planes, 0.95x-1.08x channels-nchw's time, are where it errs).
-constexpr double kNarrowShare = 0.85;
+// channels-nchw, with the channels across the lanes, measured 1.2x faster. And
+// narrow_tile_share().
 // A strided layer's gather: each input value staged serves M' multiply-adds of the tiles; the
 // gather costs as much as this many of them.
 constexpr double kGatherCost = 32;
@@ -184,7 +180,7 @@ double tile_fit(const ConvDesc& d, int) {
   const double lanes = double(d.Ho * d.Wo) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(g.pixel_blocks * g.vectors);
   const double gather = d.stride_one() ? 1.0 : 1.0 / (1.0 + kGatherCost / double(d.Mg()));
-  return channels * lanes * std::sqrt(width) * gather * (k.vector_floats < 16 ? kNarrowShare : 1.0);
+  return channels * lanes * std::sqrt(width) * gather * narrow_tile_share(k);
 }
 
 }  // namespace

@@ -27,8 +27,6 @@ namespace gemmconv {
 
 namespace {
 
-constexpr int64_t kMinRow = 16;
-constexpr int64_t kMaxTapRows = 16;
 constexpr int64_t kBandRows = 2;
 constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
 
@@ -56,7 +54,7 @@ RowPlan row_plan(const ConvDesc& d) {
 
 bool supports(const ConvDesc& d) {
   if (d.layout != Layout::NCHW || d.taps() == 1 || !d.stride_one() || d.DH != 1 || d.DW != 1 ||
-      d.KH > kMaxTapRows || d.Wo < kMinRow)
+      d.KH > kMaxRowTileTaps || d.Wo < kWidestVectorFloats)
     return false;
   return row_plan(d).stage_bytes <= kMaxStageBytes;
 }
@@ -134,7 +132,7 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 constexpr double kReusedPixels = 224;
 
 // As pointwise-nchw's fit: the useful channels of the channel blocks, the useful lanes of a
-// row's vectors, the width of its tiles, the narrower ISAs' share; and the band's pixels against
+// row's vectors, the width of its tiles, narrow_tile_share(); and the band's pixels against
 // kReusedPixels.
 double tile_fit(const ConvDesc& d, int) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
@@ -145,7 +143,7 @@ double tile_fit(const ConvDesc& d, int) {
   const double lanes = double(d.Wo) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(blocks * k.vectors);
   const double reuse = std::min(1.0, double(row_plan(d).band * d.Wo) / kReusedPixels);
-  return channels * lanes * std::sqrt(width) * reuse * (k.vector_floats < 16 ? 0.85 : 1.0);
+  return channels * lanes * std::sqrt(width) * reuse * narrow_tile_share(k);
 }
 
 }  // namespace
