@@ -40,6 +40,11 @@ inline std::size_t float_bytes(std::size_t count) {
   return bytes;
 }
 
+// ceil(a / b) for a >= 0, b > 0 (counts of blocks, panels, chunks).
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
 // Rounds up to a multiple of `align` (a power of two), checked.
 inline std::size_t round_up(std::size_t n, std::size_t align) {
   return checked_add(n, align - 1) & ~(align - 1);

@@ -7,13 +7,7 @@
 
 namespace gemmconv {
 
-namespace {
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 AsTiling make_as_tiling(const ConvDesc& d, const MicroKernel& kernel, int threads) {
   AsTiling t;

@@ -1,7 +1,8 @@
-// The register tiles of pointwise-nchw, compiled once per instruction set
+// The register tiles of pointwise-nchw and rows-nchw, compiled once per instruction set
 // (pointwise_kernels_impl.hpp, included by one file per ISA); a plan picks one table at creation.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "../../simd/isa.hpp"
@@ -23,7 +24,7 @@ struct PointwiseJob {
   const float* weights;   // per channel block b, at b * rows * C': [C'][rows of the block]
   const float* bias;      // the group's M' biases, or null
   int64_t channels;       // C'
-  int64_t outputs;        // M'
+  int64_t outputs;        // the job's output channels: M', or a range of whole blocks
   int64_t pixels;         // Ho * Wo, at least one vector
   int64_t in_plane;       // H * W
   int64_t W, Wo, SH, SW;  // input row, output row, strides
@@ -60,6 +61,9 @@ constexpr int64_t kWidestVectorFloats = 16;
 // Pixels of the widest tile (3 vectors of 16 floats): a strided layer's stage holds at most this
 // many per input channel, whatever the ISA.
 constexpr int64_t kMaxPointwiseBlockFloats = 3 * kWidestVectorFloats;
+// A thread's stage at the most (strided pointwise-nchw, rows-nchw): the library's 256 KiB of
+// workspace per thread.
+constexpr std::size_t kMaxTileStageBytes = std::size_t{256} << 10;
 // The most rows of taps (KH) a row tile takes.
 constexpr int64_t kMaxRowTileTaps = 16;
 

@@ -25,8 +25,6 @@ namespace gemmconv {
 
 namespace {
 
-constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
-
 // C' rows of the block's width, and a vector's slack (the gather's last vector may spill).
 std::size_t stage_bytes(const ConvDesc& d, int64_t block_floats) {
   if (d.stride_one()) return 0;
@@ -39,7 +37,7 @@ std::size_t stage_bytes(const ConvDesc& d, int64_t block_floats) {
 bool supports(const ConvDesc& d) {
   return d.layout == Layout::NCHW && d.KH == 1 && d.KW == 1 && d.no_padding() &&
          d.Ho * d.Wo >= kWidestVectorFloats &&
-         stage_bytes(d, kMaxPointwiseBlockFloats) <= kMaxStageBytes;
+         stage_bytes(d, kMaxPointwiseBlockFloats) <= kMaxTileStageBytes;
 }
 
 std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
@@ -47,16 +45,12 @@ std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
   return checked_mul(stage_bytes(d, k.vectors * k.vector_floats), std::size_t(threads));
 }
 
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
 // How a group's output is cut into tiles for the plan's kernels.
 struct TileGrid {
-  int64_t vector_floats, vectors;  // the full tile's pixel side: vectors of vector_floats
-  int64_t channel_blocks;          // ceil(M' / rows)
-  int64_t pixel_blocks;            // ceil(H * W / (vectors * vector_floats))
-  int64_t last_block_vectors;      // vectors of the plane's last pixel block
+  int64_t vectors;             // the full tile's pixel vectors
+  int64_t channel_blocks;      // ceil(M' / rows)
+  int64_t pixel_blocks;        // ceil(Ho * Wo / (vectors x vector floats))
+  int64_t last_block_vectors;  // vectors of the plane's last pixel block
   int64_t tiles() const { return channel_blocks * pixel_blocks; }
   // The work of an image and group, in (vector x channel block) units, each tile weighing its
   // vectors: only the last pixel block may be narrower.
@@ -73,7 +67,6 @@ struct TileGrid {
 
 TileGrid tile_grid(const ConvDesc& d, const PointwiseKernels& k) {
   TileGrid g;
-  g.vector_floats = k.vector_floats;
   g.vectors = k.vectors;
   g.channel_blocks = ceil_div(d.Mg(), k.rows);
   const int64_t pixels = d.Ho * d.Wo, block = k.vectors * k.vector_floats;
@@ -162,16 +155,17 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
   });
 }
 
+// A strided layer's gather: each input value staged serves M' multiply-adds of the tiles; the
+// gather costs as much as this many of them.
+constexpr double kGatherCost = 32;
+
 // The fraction of its rate the tiles keep: the useful channels of the channel blocks, the
 // useful lanes of the vectors computed (the last vector of a plane moved back computes some
 // pixels twice), and the width of the tiles (a plane's last block of one vector feeds each
 // broadcast one multiply-add; as grouped-nchw's fit, the square root of the vectors' share of
 // full tiles). On 7x7 planes (49 pixels in 3 + 1 vectors of 16) this leaves 0.63, where
-// channels-nchw, with the channels across the lanes, measured 1.2x faster. And
-// narrow_tile_share().
-// A strided layer's gather: each input value staged serves M' multiply-adds of the tiles; the
-// gather costs as much as this many of them.
-constexpr double kGatherCost = 32;
+// channels-nchw, with the channels across the lanes, measured 1.2x faster. Then the gather's
+// cost, and narrow_tile_share().
 double tile_fit(const ConvDesc& d, int) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
   const TileGrid g = tile_grid(d, k);

@@ -28,25 +28,20 @@ namespace gemmconv {
 namespace {
 
 constexpr int64_t kBandRows = 2;
-constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
 
 struct RowPlan {
   int64_t band, chunk;
   std::size_t stage_bytes;
 };
 
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
 // The band, and the input channels in as few equal chunks as keep the stage within
-// kMaxStageBytes (one channel at the least: then perhaps over it).
+// kMaxTileStageBytes (one channel at the least: then perhaps over it).
 RowPlan row_plan(const ConvDesc& d) {
   RowPlan p;
   p.band = std::min(kBandRows, d.Ho);
   const std::size_t per_channel =
       checked_mul(float_bytes(std::size_t(d.PL + d.W + d.PR)), std::size_t(p.band + d.KH - 1));
-  const int64_t fit = std::max<int64_t>(1, int64_t(kMaxStageBytes / per_channel));
+  const int64_t fit = std::max<int64_t>(1, int64_t(kMaxTileStageBytes / per_channel));
   p.chunk = ceil_div(d.Cg(), ceil_div(d.Cg(), std::min(fit, d.Cg())));
   p.stage_bytes = round_up(checked_mul(per_channel, std::size_t(p.chunk)), kAlignment);
   return p;
@@ -56,7 +51,7 @@ bool supports(const ConvDesc& d) {
   if (d.layout != Layout::NCHW || d.taps() == 1 || !d.stride_one() || d.DH != 1 || d.DW != 1 ||
       d.KH > kMaxRowTileTaps || d.Wo < kWidestVectorFloats)
     return false;
-  return row_plan(d).stage_bytes <= kMaxStageBytes;
+  return row_plan(d).stage_bytes <= kMaxTileStageBytes;
 }
 
 std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
@@ -136,9 +131,9 @@ constexpr double kReusedPixels = 224;
 // kReusedPixels.
 double tile_fit(const ConvDesc& d, int) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
-  const int64_t vectors = (d.Wo + k.vector_floats - 1) / k.vector_floats;
-  const int64_t blocks = (vectors + k.vectors - 1) / k.vectors;
-  const int64_t channel_blocks = (d.Mg() + k.rows - 1) / k.rows;
+  const int64_t vectors = ceil_div(d.Wo, k.vector_floats);
+  const int64_t blocks = ceil_div(vectors, k.vectors);
+  const int64_t channel_blocks = ceil_div(d.Mg(), k.rows);
   const double channels = double(d.Mg()) / double(channel_blocks * k.rows);
   const double lanes = double(d.Wo) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(blocks * k.vectors);

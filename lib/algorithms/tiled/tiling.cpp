@@ -11,10 +11,6 @@ namespace gemmconv {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
 // A thread's workspace stays within this, whatever BLIS's MC says: the library promises at most
 // 256 KiB of workspace per thread for the tiled algorithms (the README's figures show what the
 // cap costs in speed). A workspace_limit below threads x this shrinks the blocks further.
