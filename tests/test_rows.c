@@ -1,12 +1,15 @@
 /* rows-nchw: KH x KW layers with unit strides and dilations on channels-first tensors, as
-   register tiles of output channels x consecutive pixels of one output row, the input rows of a
-   band of two output rows staged with their padding. Sweeps around the edges of its tiles
-   (output rows around the tile's pixel side, from one vector of 16 up; output channels around
-   its rows), kernel shapes, padding on each side (also wider than the kernel reaches), row counts
-   around the band, input channels in chunks (a stage over 256 KiB), groups, batches, bias and
-   clamp, both filter layouts, each case against the reference on 1, 2 and 3 threads, within its
-   workspace bound, and bit for bit across them; what it must refuse; an execute that allocates
-   nothing. tests/meson.build runs this file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
+   register tiles of output channels x consecutive output pixels, the input rows of a band of
+   output rows staged with their padding; the tiles cut from one output row each, or from the
+   band's rows laid end to end (flat bands: planes with rows narrower than a vector, or whose
+   rows leave fewer lanes idle that way). Sweeps around the edges of its tiles (output rows
+   around the tile's pixel side, from one vector of 16 up; output channels around its rows), flat
+   bands from rows of one pixel up, kernel shapes, padding on each side (also wider than the
+   kernel reaches), row counts around the band, input channels in chunks (a stage over 256 KiB),
+   flat bands cut short by the stage, groups, batches, bias and clamp, both filter layouts, each
+   case against the reference on 1, 2 and 3 threads, within its workspace bound, and bit for bit
+   across them; what it must refuse; an execute that allocates nothing. tests/meson.build runs this
+   file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,9 +100,9 @@ static void row_counts(void** state) {
   }
 }
 
-/* Input channels whose stage passes 256 KiB (two rows of 102 floats plus two, 1632 bytes a
-   channel: 200 channels go in two chunks, the first chunk's sums waiting in the output), with
-   bias and a clamp applied after the last. */
+/* Input channels whose stage passes 256 KiB (a zero and two rows of 101 floats plus two, 1620
+   bytes a channel: 200 channels go in two chunks, the first chunk's sums waiting in the output),
+   with bias and a clamp applied after the last. */
 static void input_channels_in_chunks(void** state) {
   (void)state;
   conv_case c = rows_case(1, 200, 9, 6, 100, 3);
@@ -108,6 +111,51 @@ static void input_channels_in_chunks(void** state) {
   c.output_max = 2.0f;
   check_rows(c);
   c = rows_case(1, 1, 5, 4, 30, 3); /* one input channel */
+  check_rows(c);
+}
+
+/* Flat bands: planes whose rows are narrower than a vector (from one pixel, the shortest band
+   then 9 rows), the planes of real networks' later layers (28x28 to 7x7), kernel shapes and
+   padding (one side only, wider than the kernel reaches), on 1, 2 and 3 threads. */
+static void flat_bands(void** state) {
+  (void)state;
+  static const uint32_t planes[][3] = {{7, 7, 3},  {14, 14, 3}, {28, 28, 3}, {9, 3, 3},
+                                       {20, 1, 3}, {11, 5, 5},  {6, 12, 3},  {8, 8, 7}};
+  for (size_t i = 0; i < sizeof planes / sizeof planes[0]; ++i) {
+    conv_case c = rows_case(1, 5, 11, planes[i][0], planes[i][1], planes[i][2]);
+    c.with_bias = 1;
+    check_rows(c);
+  }
+  conv_case c = rows_case(1, 4, 9, 12, 6, 3);
+  case_kernel(&c, 1, 3);
+  case_same_padding(&c);
+  check_rows(c);
+  case_kernel(&c, 3, 1);
+  case_same_padding(&c);
+  check_rows(c);
+  c = rows_case(1, 4, 9, 12, 6, 3);
+  case_pads(&c, 2, 0, 0, 1);
+  check_rows(c);
+  case_pads(&c, 0, 2, 2, 0);
+  check_rows(c);
+  case_pads(&c, 4, 4, 3, 3); /* rows and columns of padding only */
+  check_rows(c);
+}
+
+/* Flat bands of a plane whose stage of all channels passes 256 KiB: 600 channels of 14x14 go in
+   three bands (5, 5 and 4 rows, 248 KiB), with bias and clamp; planes of several images and
+   groups shared out by band. */
+static void flat_bands_cut_by_the_stage(void** state) {
+  (void)state;
+  conv_case c = rows_case(1, 600, 9, 14, 14, 3);
+  c.with_bias = 1;
+  c.output_min = -2.0f;
+  c.output_max = 2.0f;
+  check_rows(c);
+  c = rows_case(3, 4, 7, 10, 10, 3);
+  c.desc.batch = 2;
+  c.with_bias = 1;
+  c.threads = 2;
   check_rows(c);
 }
 
@@ -142,7 +190,8 @@ static void expect_unsupported(const conv_case* c) {
 }
 
 /* What it leaves to the other algorithms: channels-last tensors, 1x1 kernels, strides,
-   dilations, output rows shorter than 16, rows whose stage passes 256 KiB with one channel. */
+   dilations, planes whose flat positions hold no vector of 16, rows whose stage passes 256 KiB
+   with one channel and one output row. */
 static void refuses_what_it_does_not_compute(void** state) {
   (void)state;
   conv_case c = rows_case(1, 3, 4, 8, 20, 3);
@@ -156,13 +205,13 @@ static void refuses_what_it_does_not_compute(void** state) {
   c = rows_case(1, 3, 4, 8, 40, 3);
   case_dilation(&c, 2, 1);
   expect_unsupported(&c);
-  c = rows_case(1, 3, 4, 8, 15, 3);
+  c = rows_case(1, 3, 4, 2, 7, 3); /* two rows of 7 (and a zero): 15 flat positions */
   expect_unsupported(&c);
-  c = rows_case(1, 3, 4, 8, 16, 3);
+  c = rows_case(1, 3, 4, 3, 7, 3); /* three: 23 */
   check_algorithm_runs(&c, algo_named("rows-nchw"));
-  c = rows_case(1, 1, 2, 2, 16380, 3); /* 4 rows of 16382 floats: 262112 bytes */
+  c = rows_case(1, 1, 2, 2, 21844, 3); /* a zero and 3 rows of 21845 floats: 262144 bytes */
   check_algorithm_runs(&c, algo_named("rows-nchw"));
-  c = rows_case(1, 1, 2, 2, 16385, 3); /* 4 rows of 16387 floats: 262192 bytes */
+  c = rows_case(1, 1, 2, 2, 21845, 3); /* a zero and 3 rows of 21846 floats: 262156 bytes */
   expect_unsupported(&c);
 }
 
@@ -187,6 +236,8 @@ int main(void) {
       cmocka_unit_test(kernels_and_padding),
       cmocka_unit_test(row_counts),
       cmocka_unit_test(input_channels_in_chunks),
+      cmocka_unit_test(flat_bands),
+      cmocka_unit_test(flat_bands_cut_by_the_stage),
       cmocka_unit_test(groups_batches_bias_clamp),
       cmocka_unit_test(real_layers),
       cmocka_unit_test(refuses_what_it_does_not_compute),

@@ -36,12 +36,19 @@ struct PointwiseJob {
 };
 
 // A KH x KW convolution with unit strides (any padding) on channels-first tensors, one image
-// and group, output rows [row_begin, row_end): the tiles are cut from one output row each. The
-// rows go in bands of `band` rows and the input channels in chunks of `chunk`: per band and
-// chunk, the input rows the band reads are staged (`stage`: chunk x (band + KH - 1) rows of
-// `pitch` = PL + W + PR floats, zero-padded left and right), then every channel block runs over
-// every row of the band, so that its weights for the chunk serve the whole band. The sums of
-// all but the last chunk wait in the output. Rows outside the image are staged as zeros.
+// and group, output rows [row_begin, row_end), in bands of `band` rows, the input channels in
+// chunks of `chunk`: per band and chunk, the input rows the band reads are staged, then every
+// channel block runs over the whole band, so that its weights for the chunk serve the whole
+// band. The sums of all but the last chunk wait in the output.
+//
+// The stage holds, per input channel of the chunk, `zeros` zeros, then band + KH - 1 input rows
+// of `pitch` = W + zeros floats, each the row's W values followed by `zeros` zeros (rows outside
+// the image all zeros): the zeros after a row are the right padding of that row and the left
+// padding of the next. Output pixel (oy, ox) of the band is then flat position
+// q = (oy - first row) * pitch + ox, and its tap (ky, kx) reads the stage at a fixed shift,
+// q + ky * pitch + kx + zeros - PL. Tiles are cut from one output row each, or with `flat` from
+// the band's flat positions, across rows: the positions past a row's end (ox >= Wo) are computed
+// and not stored. Flat bands take all channels in one chunk.
 struct RowTilesJob {
   const float* x;        // the group's first input plane: [C'][H][W]
   float* y;              // the group's first output plane: [M'][Ho][Wo]
@@ -49,10 +56,10 @@ struct RowTilesJob {
   const float* bias;     // the group's M' biases, or null
   float* stage;
   int64_t channels, outputs;  // C', M'
-  int64_t H, W, Ho, Wo, KH, KW, PT, PL, pitch;
+  int64_t H, W, Ho, Wo, KH, KW, PT, PL, zeros, pitch;
   int64_t row_begin, row_end, band, chunk;
   float lo, hi;  // the output clamp
-  bool clamp;
+  bool clamp, flat;
 };
 
 // Floats in the widest ISA's vector (AVX-512): planes and rows must hold one, as a last vector

@@ -181,11 +181,39 @@ void pointwise_tiles(const PointwiseJob& j) {
   }
 }
 
-// One row tile of R channels x P vectors over input channels [c0, c1) of the staged chunk:
-// rows[ky] the staged row of tap row ky at the tile's first pixel, the last vector at offset
-// `last`; w the channel block's packed weights at c0, bias its R biases or
-// null; y the tile's first output, which holds the sums of the chunks before (c0 > 0). The last
-// chunk (c1 == C') clamps.
+// The floats between two input channels in the stage of a band.
+inline int64_t stage_channel_floats(const RowTilesJob& j) {
+  return j.zeros + (j.band + j.KH - 1) * j.pitch;
+}
+
+// A row or flat tile's reduction over input channels [c0, c1) of the staged chunk: rows[ky] the
+// stage of tap row ky at the tile's first pixel, the last vector at offset `last`; w the channel
+// block's packed weights at c0.
+template <int R, int P>
+inline void reduce_taps(vec (&acc)[R][P], const RowTilesJob& j, const float* const* rows,
+                        int64_t c0, int64_t c1, int64_t last, const float* w) {
+  const int64_t channel_step = stage_channel_floats(j), taps = j.KH * j.KW;
+  for (int64_t c = c0; c < c1; ++c, w += taps * R)
+    for (int64_t ky = 0; ky < j.KH; ++ky) {
+      const float* x = rows[ky] + (c - c0) * channel_step;
+      const float* wk = w + ky * j.KW * R;
+      for (int64_t kx = 0; kx < j.KW; ++kx, ++x, wk += R) tile_step<R, P>(acc, x, last, wk);
+    }
+}
+
+template <int R, int P>
+inline void bias_sums(vec (&acc)[R][P], const float* bias) {
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    const vec b = bias ? splat<V>(bias[r]) : vec{};
+#pragma GCC unroll 8
+    for (int v = 0; v < P; ++v) acc[r][v] = b;
+  }
+}
+
+// One row tile of R channels x P vectors over input channels [c0, c1): y the tile's first
+// output, which holds the sums of the chunks before (c0 > 0); bias the block's R biases or null.
+// The last chunk (c1 == C') clamps.
 template <int R, int P>
 struct RowTile {
   static void run(const RowTilesJob& j, const float* const* rows, int64_t c0, int64_t c1, float* y,
@@ -196,44 +224,84 @@ void RowTile<R, P>::run(const RowTilesJob& j, const float* const* rows, int64_t 
                         float* y, int64_t last, const float* w, const float* bias) {
   const int64_t plane = j.Ho * j.Wo;
   vec acc[R][P];
+  bias_sums<R, P>(acc, bias);
+  if (c0 > 0) {
 #pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-    const vec b = bias ? splat<V>(bias[r]) : vec{};
+    for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-    for (int v = 0; v < P; ++v)
-      acc[r][v] = c0 > 0 ? load(y + r * plane + (v + 1 < P ? v * V : last)) : b;
+      for (int v = 0; v < P; ++v) acc[r][v] = load(y + r * plane + (v + 1 < P ? v * V : last));
   }
-  const int64_t channel_step = (j.band + j.KH - 1) * j.pitch, taps = j.KH * j.KW;
-  for (int64_t c = c0; c < c1; ++c, w += taps * R)
-    for (int64_t ky = 0; ky < j.KH; ++ky) {
-      const float* x = rows[ky] + (c - c0) * channel_step;
-      const float* wk = w + ky * j.KW * R;
-      for (int64_t kx = 0; kx < j.KW; ++kx, ++x, wk += R) tile_step<R, P>(acc, x, last, wk);
-    }
+  reduce_taps<R, P>(acc, j, rows, c0, c1, last, w);
   store_tile<R, P>(acc, y, plane, last, j.clamp && c1 == j.channels, j.lo, j.hi);
 }
 
-// Stages `count` input rows from row `first` of channels [c0, c1): zeros, the row, zeros; rows
-// outside the image all zeros (the padding is multiplied as zeros, as the GEMM algorithms do).
+// One flat tile of R channels x P vectors from flat position q of a band over all input
+// channels: y the band's first output row of the block's first channel. The sums go through a
+// buffer on the stack, from which each output row's part of the tile is copied.
+template <int R, int P>
+struct FlatTile {
+  static void run(const RowTilesJob& j, const float* const* rows, int64_t q, float* y, int64_t last,
+                  const float* w, const float* bias);
+};
+template <int R, int P>
+void FlatTile<R, P>::run(const RowTilesJob& j, const float* const* rows, int64_t q, float* y,
+                         int64_t last, const float* w, const float* bias) {
+  vec acc[R][P];
+  bias_sums<R, P>(acc, bias);
+  reduce_taps<R, P>(acc, j, rows, 0, j.channels, last, w);
+  alignas(64) float sums[R][P * V];
+  store_tile<R, P>(acc, &sums[0][0], P * V, last, j.clamp, j.lo, j.hi);
+  const int64_t plane = j.Ho * j.Wo, end = q + last + V;
+  for (int64_t s = q; s < end;) {
+    const int64_t oy = s / j.pitch, ox = s % j.pitch;
+    if (ox >= j.Wo) {
+      s = (oy + 1) * j.pitch;
+      continue;
+    }
+    const int64_t n = min64(j.Wo - ox, end - s);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+      __builtin_memcpy(y + r * plane + oy * j.Wo + ox, &sums[r][s - q], sizeof(float) * n);
+    s += n;
+  }
+}
+
+// Stages `count` input rows from row `first` of channels [c0, c1) in the layout RowTilesJob
+// describes; rows outside the image all zeros (the padding is multiplied as zeros, as the GEMM
+// algorithms do).
 void stage_rows(const RowTilesJob& j, int64_t c0, int64_t c1, int64_t first, int64_t count) {
-  const int64_t rows = j.band + j.KH - 1;
-  for (int64_t c = c0; c < c1; ++c)
-    for (int64_t iy = first; iy < first + count; ++iy) {
-      float* dst = j.stage + ((c - c0) * rows + iy - first) * j.pitch;
+  const int64_t channel_step = stage_channel_floats(j);
+  for (int64_t c = c0; c < c1; ++c) {
+    float* dst = j.stage + (c - c0) * channel_step;
+    for (int64_t i = 0; i < j.zeros; ++i) *dst++ = 0.0f;
+    for (int64_t iy = first; iy < first + count; ++iy, dst += j.pitch) {
       if (iy < 0 || iy >= j.H) {
         for (int64_t i = 0; i < j.pitch; ++i) dst[i] = 0.0f;
         continue;
       }
-      const float* src = j.x + (c * j.H + iy) * j.W;
-      for (int64_t i = 0; i < j.PL; ++i) dst[i] = 0.0f;
-      __builtin_memcpy(dst + j.PL, src, sizeof(float) * j.W);
-      for (int64_t i = j.PL + j.W; i < j.pitch; ++i) dst[i] = 0.0f;
+      __builtin_memcpy(dst, j.x + (c * j.H + iy) * j.W, sizeof(float) * j.W);
+      for (int64_t i = j.W; i < j.pitch; ++i) dst[i] = 0.0f;
     }
+  }
+}
+
+// Calls tile(q, vectors, last) for the tiles of the flat positions [q0, q0 + length), at least
+// one vector: the vectors shared out evenly over the pixel blocks, the last moved back to end
+// at the end, so the last block holds two vectors at least (unless there is one), and the
+// vector moved back overlaps only its own tile's, which loads its sums of earlier chunks before
+// either stores.
+template <typename Tile>
+inline void each_tile(int64_t q0, int64_t length, Tile&& tile) {
+  const int64_t vectors = (length + V - 1) / V, pixel_blocks = (vectors + kVectors - 1) / kVectors;
+  for (int64_t pb = 0; pb < pixel_blocks; ++pb) {
+    const int64_t v0 = pb * vectors / pixel_blocks, v1 = (pb + 1) * vectors / pixel_blocks;
+    const int64_t q = v0 * V;
+    tile(q0 + q, v1 - v0, v1 == vectors ? length - V - q : (v1 - v0 - 1) * V);
+  }
 }
 
 void row_tiles(const RowTilesJob& j) {
-  const int64_t blocks = (j.outputs + kRows - 1) / kRows;
-  const int64_t vectors = (j.Wo + V - 1) / V, pixel_blocks = (vectors + kVectors - 1) / kVectors;
+  const int64_t blocks = (j.outputs + kRows - 1) / kRows, plane = j.Ho * j.Wo;
   for (int64_t oy0 = j.row_begin; oy0 < j.row_end; oy0 += j.band) {
     const int64_t oy1 = min64(j.row_end, oy0 + j.band), first = oy0 - j.PT;
     for (int64_t c0 = 0; c0 < j.channels; c0 += j.chunk) {
@@ -243,25 +311,28 @@ void row_tiles(const RowTilesJob& j) {
         const int64_t r = j.outputs - b * kRows < kRows ? j.outputs - b * kRows : kRows;
         const float* w = j.weights + (b * kRows * j.channels + c0 * r) * j.KH * j.KW;
         const float* bias = j.bias ? j.bias + b * kRows : nullptr;
-        for (int64_t oy = oy0; oy < oy1; ++oy) {
-          const float* rows[kMaxRowTileTaps];
+        float* y = j.y + b * kRows * plane + oy0 * j.Wo;
+        auto tile_rows = [&](int64_t q, const float** rows) {
           for (int64_t ky = 0; ky < j.KH; ++ky)
-            rows[ky] = j.stage + (oy - j.PT + ky - first) * j.pitch;
-          // The row's vectors shared out evenly over its pixel blocks, the last moved back to
-          // end at the row's end: the last block then holds two vectors at least (unless the
-          // row is one vector), so the vector moved back overlaps only its own tile's, which
-          // loads its sums of earlier chunks before either stores.
-          for (int64_t pb = 0; pb < pixel_blocks; ++pb) {
-            const int64_t v0 = pb * vectors / pixel_blocks, v1 = (pb + 1) * vectors / pixel_blocks;
-            const int64_t ox = v0 * V, count = v1 - v0;
-            const int64_t last = v1 == vectors ? j.Wo - V - ox : (count - 1) * V;
-            const float* tile_rows[kMaxRowTileTaps];
-            for (int64_t ky = 0; ky < j.KH; ++ky) tile_rows[ky] = rows[ky] + ox;
-            kTiles<RowTile>.of_rows[r - 1].of_vectors[count - 1](
-                j, tile_rows, c0, c1, j.y + b * kRows * j.Ho * j.Wo + oy * j.Wo + ox, last, w,
-                bias);
-          }
+            rows[ky] = j.stage + j.zeros - j.PL + ky * j.pitch + q;
+        };
+        if (j.flat) {
+          each_tile(
+              0, (oy1 - oy0 - 1) * j.pitch + j.Wo, [&](int64_t q, int64_t count, int64_t last) {
+                const float* rows[kMaxRowTileTaps];
+                tile_rows(q, rows);
+                kTiles<FlatTile>.of_rows[r - 1].of_vectors[count - 1](j, rows, q, y, last, w, bias);
+              });
+          continue;
         }
+        for (int64_t oy = oy0; oy < oy1; ++oy)
+          each_tile((oy - oy0) * j.pitch, j.Wo, [&](int64_t q, int64_t count, int64_t last) {
+            const float* rows[kMaxRowTileTaps];
+            tile_rows(q, rows);
+            const int64_t ox = q - (oy - oy0) * j.pitch;
+            kTiles<RowTile>.of_rows[r - 1].of_vectors[count - 1](
+                j, rows, c0, c1, y + (oy - oy0) * j.Wo + ox, last, w, bias);
+          });
       }
     }
   }

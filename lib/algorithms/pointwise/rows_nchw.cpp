@@ -15,6 +15,7 @@
 // widest vector (16: a row's last vector is moved back to end at the row's end), are left to the
 // other algorithms.
 #include <algorithm>
+#include <memory>
 #include <cmath>
 #include <cstdint>
 
@@ -29,33 +30,109 @@ namespace {
 
 constexpr int64_t kBandRows = 2;
 
+// How the plan cuts the work: tiles from one output row each (bands of kBandRows rows, the
+// input channels in chunks) or flat (the planes' rows in `bands` equal bands per image and
+// group, all channels at once).
 struct RowPlan {
-  int64_t band, chunk;
+  bool flat;
+  int64_t zeros, pitch, band, chunk, bands;
   std::size_t stage_bytes;
 };
 
-// The band, and the input channels in as few equal chunks as keep the stage within
-// kMaxTileStageBytes (one channel at the least: then perhaps over it).
-RowPlan row_plan(const ConvDesc& d) {
-  RowPlan p;
+// The zeros after each staged row: the left and the right padding, and enough that an output
+// row fits in a pitch.
+int64_t stage_zeros(const ConvDesc& d) {
+  return std::max({d.PL, d.PR, d.PL + d.PR - d.KW + 1});
+}
+
+// A thread's stage for `rows` output rows and `channels` input channels.
+std::size_t stage_bytes(const ConvDesc& d, int64_t rows, int64_t channels) {
+  const int64_t zeros = stage_zeros(d), pitch = d.W + zeros;
+  const std::size_t per_channel = float_bytes(checked_add(
+      std::size_t(zeros), checked_product(std::size_t(rows + d.KH - 1), std::size_t(pitch))));
+  return round_up(checked_mul(per_channel, std::size_t(channels)), kAlignment);
+}
+
+// Tiles from one output row: bands of two rows, the input channels in as few equal chunks as
+// keep the stage within kMaxTileStageBytes (one channel at the least: then perhaps over it).
+// Output rows must hold the widest vector.
+RowPlan row_tiles_plan(const ConvDesc& d) {
+  RowPlan p{};
+  p.zeros = stage_zeros(d);
+  p.pitch = d.W + p.zeros;
   p.band = std::min(kBandRows, d.Ho);
-  const std::size_t per_channel =
-      checked_mul(float_bytes(std::size_t(d.PL + d.W + d.PR)), std::size_t(p.band + d.KH - 1));
+  const std::size_t per_channel = stage_bytes(d, p.band, 1);
   const int64_t fit = std::max<int64_t>(1, int64_t(kMaxTileStageBytes / per_channel));
   p.chunk = ceil_div(d.Cg(), ceil_div(d.Cg(), std::min(fit, d.Cg())));
-  p.stage_bytes = round_up(checked_mul(per_channel, std::size_t(p.chunk)), kAlignment);
+  p.stage_bytes = stage_bytes(d, p.band, p.chunk);
   return p;
+}
+bool row_tiles_fit(const ConvDesc& d) {
+  return d.Wo >= kWidestVectorFloats && row_tiles_plan(d).stage_bytes <= kMaxTileStageBytes;
+}
+
+// Flat bands: as few bands per plane as keep every band's stage of all C' channels within
+// kMaxTileStageBytes and leave a band for each thread, and as many as keep every band at least
+// the widest vector long (flat positions). Bands of a plane differ by a row at most. The range
+// of band counts is empty (no flat plan) when a band long enough passes the bound.
+bool flat_plan(const ConvDesc& d, int threads, RowPlan& p) {
+  p = RowPlan{};
+  p.flat = true;
+  p.zeros = stage_zeros(d);
+  p.pitch = d.W + p.zeros;
+  p.chunk = d.Cg();
+  int64_t shortest = 1;  // rows of the shortest band long enough
+  while (shortest < d.Ho && (shortest - 1) * p.pitch + d.Wo < kWidestVectorFloats) ++shortest;
+  if ((shortest - 1) * p.pitch + d.Wo < kWidestVectorFloats) return false;
+  int64_t longest = d.Ho;  // rows of the longest band whose stage fits
+  while (longest >= shortest && stage_bytes(d, longest, d.Cg()) > kMaxTileStageBytes) --longest;
+  if (longest < shortest) return false;
+  const int64_t fewest = ceil_div(d.Ho, longest), most = d.Ho / shortest;
+  if (fewest > most) return false;
+  const int64_t planes = d.N * d.G;
+  p.bands = std::min(most, std::max(fewest, ceil_div(int64_t(threads), planes)));
+  p.band = ceil_div(d.Ho, p.bands);
+  p.stage_bytes = stage_bytes(d, p.band, p.chunk);
+  return true;
+}
+
+// Vectors of `v` floats per output pixel a band of `rows` computes, flat or by rows.
+double vectors_per_pixel(const ConvDesc& d, const RowPlan& p, int64_t v) {
+  const int64_t rows = std::min(p.band, d.Ho);
+  const int64_t vectors =
+      p.flat ? ceil_div((rows - 1) * p.pitch + d.Wo, v) : rows * ceil_div(d.Wo, v);
+  return double(vectors) / double(rows * d.Wo);
+}
+
+// Flat where output rows are narrower than the widest vector. Where rows hold one, the tiles
+// by rows ran as fast or faster than flat bands even where these keep more lanes busy (3x3
+// layers of 56x56 and 28x28 planes, VGG-19 and ResNet-50, skx and haswell).
+RowPlan row_plan(const ConvDesc& d, int threads) {
+  if (row_tiles_fit(d)) return row_tiles_plan(d);
+  RowPlan flat;
+  flat_plan(d, threads, flat);
+  return flat;
 }
 
 bool supports(const ConvDesc& d) {
   if (d.layout != Layout::NCHW || d.taps() == 1 || !d.stride_one() || d.DH != 1 || d.DW != 1 ||
-      d.KH > kMaxRowTileTaps || d.Wo < kWidestVectorFloats)
+      d.KH > kMaxRowTileTaps)
     return false;
-  return row_plan(d).stage_bytes <= kMaxTileStageBytes;
+  RowPlan flat;
+  return row_tiles_fit(d) || flat_plan(d, 1, flat);
 }
 
+struct RowsState final : PlanState {
+  RowPlan rows;
+  int threads;
+  std::size_t workspace_bytes() const override {
+    return checked_mul(rows.stage_bytes, std::size_t(threads));
+  }
+  std::size_t bytes() const override { return sizeof *this; }
+};
+
 std::size_t workspace_bytes(const ConvDesc& d, int threads, std::size_t) {
-  return checked_mul(row_plan(d).stage_bytes, std::size_t(threads));
+  return checked_mul(row_plan(d, threads).stage_bytes, std::size_t(threads));
 }
 
 // [G][channel block][C'][KH][KW][rows of the block].
@@ -63,6 +140,10 @@ void prepare(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
   plan.isa = selected_isa();
   const int64_t rows = pointwise_kernels(plan.isa).rows, mg = d.Mg(), cg = d.Cg(), taps = d.taps();
+  auto state = std::make_unique<RowsState>();
+  state->rows = row_plan(d, plan.threads);
+  state->threads = plan.threads;
+  plan.state = std::move(state);
   plan.filter =
       AlignedBuffer(checked_product(std::size_t(d.G), std::size_t(mg), std::size_t(cg * taps)));
   float* packed = plan.filter.data();
@@ -81,40 +162,56 @@ void prepare(Plan& plan, const FilterView& filter) {
 void run(const Plan& plan, const float* input, float* output, float* workspace) {
   const ConvDesc& d = plan.desc;
   const PointwiseKernels& kernels = pointwise_kernels(plan.isa);
-  const int64_t cg = d.Cg(), mg = d.Mg(), rows = d.N * d.G * d.Ho;
-  const RowPlan rp = row_plan(d);
+  const int64_t cg = d.Cg(), mg = d.Mg();
+  const RowPlan& rp = plan.state_as<RowsState>().rows;
+  // Output rows [begin, end) of image and group ig.
+  auto rows_of = [&](int64_t ig, int64_t begin, int64_t end, int thread) {
+    const int64_t n = ig / d.G, g = ig % d.G;
+    RowTilesJob job;
+    job.x = input + n * d.in_image() + g * cg * d.H * d.W;
+    job.y = output + n * d.out_image() + g * mg * d.Ho * d.Wo;
+    job.weights = plan.filter.data() + g * mg * cg * d.taps();
+    job.bias = plan.has_bias() ? plan.bias.data() + g * mg : nullptr;
+    job.stage = reinterpret_cast<float*>(reinterpret_cast<unsigned char*>(workspace) +
+                                         std::size_t(thread) * rp.stage_bytes);
+    job.channels = cg;
+    job.outputs = mg;
+    job.H = d.H;
+    job.W = d.W;
+    job.Ho = d.Ho;
+    job.Wo = d.Wo;
+    job.KH = d.KH;
+    job.KW = d.KW;
+    job.PT = d.PT;
+    job.PL = d.PL;
+    job.zeros = rp.zeros;
+    job.pitch = rp.pitch;
+    job.row_begin = begin;
+    job.row_end = end;
+    job.band = rp.flat ? end - begin : rp.band;
+    job.chunk = rp.chunk;
+    job.lo = plan.output_min;
+    job.hi = plan.output_max;
+    job.clamp = plan.has_clamp();
+    job.flat = rp.flat;
+    kernels.row_tiles(job);
+  };
+  if (rp.flat) {
+    // The threads share out the bands of all planes.
+    for_each_share(plan.team(), d.N * d.G * rp.bands, [&](Range share, int thread) {
+      for (int64_t u = share.begin; u < share.end; ++u) {
+        const Range band = split_range(d.Ho, rp.bands, u % rp.bands);
+        rows_of(u / rp.bands, band.begin, band.end, thread);
+      }
+    });
+    return;
+  }
   // The threads share out output rows; a thread whose rows start or end inside a plane stages
   // the KH - 1 input rows it shares with its neighbour too.
-  for_each_share(plan.team(), rows, [&](Range share, int thread) {
+  for_each_share(plan.team(), d.N * d.G * d.Ho, [&](Range share, int thread) {
     for (int64_t r = share.begin; r < share.end;) {
-      const int64_t ig = r / d.Ho, n = ig / d.G, g = ig % d.G;
-      const int64_t end = std::min(share.end, (ig + 1) * d.Ho);
-      RowTilesJob job;
-      job.x = input + n * d.in_image() + g * cg * d.H * d.W;
-      job.y = output + n * d.out_image() + g * mg * d.Ho * d.Wo;
-      job.weights = plan.filter.data() + g * mg * cg * d.taps();
-      job.bias = plan.has_bias() ? plan.bias.data() + g * mg : nullptr;
-      job.stage = reinterpret_cast<float*>(reinterpret_cast<unsigned char*>(workspace) +
-                                           std::size_t(thread) * rp.stage_bytes);
-      job.channels = cg;
-      job.outputs = mg;
-      job.H = d.H;
-      job.W = d.W;
-      job.Ho = d.Ho;
-      job.Wo = d.Wo;
-      job.KH = d.KH;
-      job.KW = d.KW;
-      job.PT = d.PT;
-      job.PL = d.PL;
-      job.pitch = d.PL + d.W + d.PR;
-      job.row_begin = r - ig * d.Ho;
-      job.row_end = end - ig * d.Ho;
-      job.band = rp.band;
-      job.chunk = rp.chunk;
-      job.lo = plan.output_min;
-      job.hi = plan.output_max;
-      job.clamp = plan.has_clamp();
-      kernels.row_tiles(job);
+      const int64_t ig = r / d.Ho, end = std::min(share.end, (ig + 1) * d.Ho);
+      rows_of(ig, r - ig * d.Ho, end - ig * d.Ho, thread);
       r = end;
     }
   });
@@ -129,15 +226,19 @@ constexpr double kReusedPixels = 224;
 // As pointwise-nchw's fit: the useful channels of the channel blocks, the useful lanes of a
 // row's vectors, the width of its tiles, narrow_tile_share(); and the band's pixels against
 // kReusedPixels.
-double tile_fit(const ConvDesc& d, int) {
+double tile_fit(const ConvDesc& d, int threads) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
-  const int64_t vectors = ceil_div(d.Wo, k.vector_floats);
+  const RowPlan p = row_plan(d, threads);
+  const int64_t rows = std::min(p.band, d.Ho);
+  const int64_t length = p.flat ? (rows - 1) * p.pitch + d.Wo : d.Wo;
+  const int64_t vectors = ceil_div(length, k.vector_floats);
   const int64_t blocks = ceil_div(vectors, k.vectors);
   const int64_t channel_blocks = ceil_div(d.Mg(), k.rows);
   const double channels = double(d.Mg()) / double(channel_blocks * k.rows);
-  const double lanes = double(d.Wo) / double(vectors * k.vector_floats);
+  const double lanes = 1.0 / (vectors_per_pixel(d, p, k.vector_floats) * double(k.vector_floats));
   const double width = double(vectors) / double(blocks * k.vectors);
-  const double reuse = std::min(1.0, double(row_plan(d).band * d.Wo) / kReusedPixels);
+  const bool whole_plane = p.flat && rows == d.Ho;
+  const double reuse = whole_plane ? 1.0 : std::min(1.0, double(rows * d.Wo) / kReusedPixels);
   return channels * lanes * std::sqrt(width) * reuse * narrow_tile_share(k);
 }
 
