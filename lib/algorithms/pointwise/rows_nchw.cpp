@@ -1,23 +1,24 @@
 // rows-nchw: a KH x KW convolution with unit strides and dilations (any padding, any groups) on
 // channels-first tensors, as pointwise-nchw's register tiles of output channels x consecutive
-// output pixels, each tile cut from one output row. The output rows go in bands of two: each
-// thread stages the input rows a band reads (KH + 1 rows per input channel, zero-padded left and
-// right), then every block of output channels runs over both rows, its weights read once per
-// band; a tile reads every tap as a few vectors of a staged row, a fixed shift along it. Tiles
-// store whole vectors into the output rows: on VGG-19's first layer (3 input channels, 224x224)
-// 1.7x grouped-nchw's rate, which stages its output and copies it out.
+// output pixels. Each thread stages the input rows a band of output rows reads (every input
+// channel, each row followed by the zeros of its padding), then every block of output channels
+// runs over the whole band, its weights read once per band; a tile reads every tap as a few
+// vectors of the stage at a fixed shift. Where output rows hold the widest vector (16) the bands
+// are of two rows and each tile is cut from one row, stored as whole vectors into the output: on
+// VGG-19's first layer (3 input channels, 224x224) 1.7x grouped-nchw's rate, which stages its
+// output and copies it out. Narrower rows go as flat bands (RowTilesJob), tiles cut across the
+// band's rows laid end to end.
 //
-// Workspace per thread: the stage, 4 * (KH + 1) * (PL + W + PR) bytes per input channel of a
-// chunk, rounded up to 64: all of C' when that fits in 256 KiB, else C' in equal chunks that do,
-// the sums of all but the last chunk waiting in the output (bands of 2 rows with all channels
-// measured 1.05x-1.15x faster than more rows in chunks of 32-128 channels, VGG-19 conv1-conv4,
-// skx). Layers whose stage passes 256 KiB with a single channel, and output rows shorter than the
-// widest vector (16: a row's last vector is moved back to end at the row's end), are left to the
-// other algorithms.
+// Workspace per thread: the stage, 4 * (zeros + (band + KH - 1) * (W + zeros)) bytes per input
+// channel of a chunk, rounded up to 64. Bands of two rows take all of C' when that fits in
+// 256 KiB, else C' in equal chunks that do, the sums of all but the last chunk waiting in the
+// output (bands of 2 rows with all channels measured 1.05x-1.15x faster than more rows in
+// chunks of 32-128 channels, VGG-19 conv1-conv4, skx). Flat bands take all of C', in as many
+// bands as that needs. Layers that fit neither way are left to the other algorithms.
 #include <algorithm>
-#include <memory>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 
 #include "../../base/checked.hpp"
 #include "../../parallel/for_each_share.hpp"
