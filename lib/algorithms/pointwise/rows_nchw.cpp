@@ -82,11 +82,14 @@ bool flat_plan(const ConvDesc& d, int threads, RowPlan& p) {
   p.zeros = stage_zeros(d);
   p.pitch = d.W + p.zeros;
   p.chunk = d.Cg();
-  int64_t shortest = 1;  // rows of the shortest band long enough
-  while (shortest < d.Ho && (shortest - 1) * p.pitch + d.Wo < kWidestVectorFloats) ++shortest;
-  if ((shortest - 1) * p.pitch + d.Wo < kWidestVectorFloats) return false;
-  int64_t longest = d.Ho;  // rows of the longest band whose stage fits
-  while (longest >= shortest && stage_bytes(d, longest, d.Cg()) > kMaxTileStageBytes) --longest;
+  // Rows of the shortest band long enough, and of the longest whose stage fits: C' x (zeros +
+  // (rows + KH - 1) x pitch) floats within the bound (a multiple of 64 bytes, so rounding the
+  // stage up does not pass it).
+  const int64_t shortest =
+      1 + (d.Wo >= kWidestVectorFloats ? 0 : ceil_div(kWidestVectorFloats - d.Wo, p.pitch));
+  const int64_t floats = int64_t(kMaxTileStageBytes / sizeof(float)) / d.Cg();
+  if (shortest > d.Ho || floats < p.zeros) return false;
+  const int64_t longest = std::min(d.Ho, (floats - p.zeros) / p.pitch - (d.KH - 1));
   if (longest < shortest) return false;
   const int64_t fewest = ceil_div(d.Ho, longest), most = d.Ho / shortest;
   if (fewest > most) return false;
