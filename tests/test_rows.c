@@ -1,4 +1,4 @@
-/* rows-nchw: KH x KW layers with unit strides and dilations on channels-first tensors, as
+/* rows-nchw: KH x KW layers with dilation 1 and strides up to 2 on channels-first tensors, as
    register tiles of output channels x consecutive output pixels, the input rows of a band of
    output rows staged with their padding; the tiles cut from one output row each, or from the
    band's rows laid end to end (flat bands: planes with rows narrower than a vector, or whose
@@ -6,7 +6,8 @@
    around the tile's pixel side, from one vector of 16 up; output channels around its rows), flat
    bands from rows of one pixel up, kernel shapes, padding on each side (also wider than the
    kernel reaches), row counts around the band, input channels in chunks (a stage over 256 KiB),
-   flat bands cut short by the stage, groups, batches, bias and clamp, both filter layouts, each
+   strides of 2 (row phases) in either direction with chunks, flat bands cut short by the stage,
+   groups, batches, bias and clamp, both filter layouts, each
    case against the reference on 1, 2 and 3 threads, within its workspace bound, and bit for bit
    across them; what it must refuse; an execute that allocates nothing. tests/meson.build runs this
    file again with GEMMCONV_MAX_ISA=avx2 and =baseline. */
@@ -159,6 +160,42 @@ static void flat_bands_cut_by_the_stage(void** state) {
   check_rows(c);
 }
 
+/* Strides of 2, both ways or one, each staged row split into its phases: 7x7 first layers
+   (3 channels), 3x3, 5x5 with one-sided padding, 2x2 without, 150 channels in two chunks. */
+static void strided_rows(void** state) {
+  (void)state;
+  conv_case c = rows_case(1, 3, 11, 40, 40, 7);
+  case_stride(&c, 2, 2);
+  case_pads(&c, 3, 3, 3, 3);
+  c.with_bias = 1;
+  check_rows(c);
+  c = rows_case(1, 4, 9, 13, 35, 3);
+  case_stride(&c, 2, 2);
+  case_pads(&c, 1, 1, 1, 1);
+  check_rows(c);
+  case_stride(&c, 1, 2);
+  check_rows(c);
+  c = rows_case(1, 4, 9, 13, 20, 3);
+  case_stride(&c, 2, 1);
+  case_pads(&c, 1, 1, 1, 1);
+  check_rows(c);
+  c = rows_case(1, 4, 9, 11, 38, 5);
+  case_stride(&c, 2, 2);
+  case_pads(&c, 2, 0, 1, 2);
+  check_rows(c);
+  c = rows_case(1, 4, 9, 9, 33, 2);
+  case_stride(&c, 2, 2);
+  case_pads(&c, 0, 0, 0, 0);
+  check_rows(c);
+  c = rows_case(1, 150, 9, 12, 40, 7); /* 13 rows of two phases of 23 floats a channel */
+  case_stride(&c, 2, 2);
+  case_pads(&c, 3, 3, 3, 3);
+  c.with_bias = 1;
+  c.output_min = -2.0f;
+  c.output_max = 2.0f;
+  check_rows(c);
+}
+
 static void groups_batches_bias_clamp(void** state) {
   (void)state;
   conv_case c = rows_case(3, 4, 7, 7, 18, 3);
@@ -189,9 +226,9 @@ static void expect_unsupported(const conv_case* c) {
   assert_null(plan);
 }
 
-/* What it leaves to the other algorithms: channels-last tensors, 1x1 kernels, strides,
-   dilations, planes whose flat positions hold no vector of 16, rows whose stage passes 256 KiB
-   with one channel and one output row. */
+/* What it leaves to the other algorithms: channels-last tensors, 1x1 kernels, strides over 2,
+   strided rows shorter than 16, dilations, planes whose flat positions hold no vector of 16, rows
+   whose stage passes 256 KiB with one channel and one output row. */
 static void refuses_what_it_does_not_compute(void** state) {
   (void)state;
   conv_case c = rows_case(1, 3, 4, 8, 20, 3);
@@ -199,9 +236,17 @@ static void refuses_what_it_does_not_compute(void** state) {
   expect_unsupported(&c);
   c = rows_case(1, 3, 4, 8, 20, 1);
   expect_unsupported(&c);
-  c = rows_case(1, 3, 4, 8, 40, 3);
+  c = rows_case(1, 3, 4, 8, 80, 3);
+  case_stride(&c, 1, 3);
+  expect_unsupported(&c);
+  c = rows_case(1, 3, 4, 16, 40, 3);
+  case_stride(&c, 4, 1);
+  expect_unsupported(&c);
+  c = rows_case(1, 3, 4, 8, 30, 3); /* 15 output columns */
   case_stride(&c, 1, 2);
   expect_unsupported(&c);
+  case_input(&c, 8, 32); /* 16 */
+  check_algorithm_runs(&c, algo_named("rows-nchw"));
   c = rows_case(1, 3, 4, 8, 40, 3);
   case_dilation(&c, 2, 1);
   expect_unsupported(&c);
@@ -238,6 +283,7 @@ int main(void) {
       cmocka_unit_test(input_channels_in_chunks),
       cmocka_unit_test(flat_bands),
       cmocka_unit_test(flat_bands_cut_by_the_stage),
+      cmocka_unit_test(strided_rows),
       cmocka_unit_test(groups_batches_bias_clamp),
       cmocka_unit_test(real_layers),
       cmocka_unit_test(refuses_what_it_does_not_compute),

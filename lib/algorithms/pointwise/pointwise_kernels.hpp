@@ -41,14 +41,19 @@ struct PointwiseJob {
 // channel block runs over the whole band, so that its weights for the chunk serve the whole
 // band. The sums of all but the last chunk wait in the output.
 //
-// The stage holds, per input channel of the chunk, `zeros` zeros, then band + KH - 1 input rows
-// of `pitch` = W + zeros floats, each the row's W values followed by `zeros` zeros (rows outside
-// the image all zeros): the zeros after a row are the right padding of that row and the left
-// padding of the next. Output pixel (oy, ox) of the band is then flat position
-// q = (oy - first row) * pitch + ox, and its tap (ky, kx) reads the stage at a fixed shift,
-// q + ky * pitch + kx + zeros - PL. Tiles are cut from one output row each, or with `flat` from
-// the band's flat positions, across rows: the positions past a row's end (ox >= Wo) are computed
-// and not stored. Flat bands take all channels in one chunk.
+// The stage holds, per input channel of the chunk, `zeros` zeros, then the (band - 1) x SH + KH
+// input rows the band reads, of `pitch` = W + zeros floats, each the row's W values followed by
+// `zeros` zeros (rows outside the image all zeros): the zeros after a row are the right padding of
+// that row and the left padding of the next. Output pixel (oy, ox) of the band is then flat
+// position q = (oy - first row) * pitch + ox, and its tap (ky, kx) reads the stage at a fixed
+// shift, q + ky * pitch + kx + base, base = zeros - PL. Tiles are cut from one output row each, or
+// with `flat` from the band's flat positions, across rows: the positions past a row's end (ox >=
+// Wo) are computed and not stored. Flat bands take all channels in one chunk and unit strides.
+//
+// With a column stride SW > 1 (row tiles only) each staged row is instead SW phases of `phase`
+// floats, phase f holding the zero-padded row's columns f, f + SW, ... (zeros = 0, base = 0,
+// pitch = SW * phase): tap kx of output column ox reads phase kx % SW at ox + kx / SW. Output
+// row oy reads input rows oy * SH + ky - PT: a band stages (band - 1) * SH + KH rows.
 struct RowTilesJob {
   const float* x;        // the group's first input plane: [C'][H][W]
   float* y;              // the group's first output plane: [M'][Ho][Wo]
@@ -56,7 +61,7 @@ struct RowTilesJob {
   const float* bias;     // the group's M' biases, or null
   float* stage;
   int64_t channels, outputs;  // C', M'
-  int64_t H, W, Ho, Wo, KH, KW, PT, PL, zeros, pitch;
+  int64_t H, W, Ho, Wo, KH, KW, SH, SW, PT, PL, zeros, pitch, phase, base;
   int64_t row_begin, row_end, band, chunk;
   float lo, hi;  // the output clamp
   bool clamp, flat;

@@ -1,16 +1,16 @@
-// rows-nchw: a KH x KW convolution with unit strides and dilations (any padding, any groups) on
-// channels-first tensors, as pointwise-nchw's register tiles of output channels x consecutive
-// output pixels. Each thread stages the input rows a band of output rows reads (every input
-// channel, each row followed by the zeros of its padding), then every block of output channels
-// runs over the whole band, its weights read once per band; a tile reads every tap as a few
-// vectors of the stage at a fixed shift. Where output rows hold the widest vector (16) the bands
-// are of two rows and each tile is cut from one row, stored as whole vectors into the output: on
-// VGG-19's first layer (3 input channels, 224x224) 1.7x grouped-nchw's rate, which stages its
-// output and copies it out. Narrower rows go as flat bands (RowTilesJob), tiles cut across the
+// rows-nchw: a KH x KW convolution with dilation 1, strides up to 2 (any padding, any groups)
+// on channels-first tensors, as pointwise-nchw's register tiles of output channels x
+// consecutive output pixels. Each thread stages the input rows a band of output rows reads
+// (every input channel, each row with the zeros of its padding; with a column stride, split
+// into its phases), then every block of output channels runs over the whole band, its weights
+// read once per band; a tile reads every tap as a few vectors of the stage at a fixed shift.
+// Where output rows hold the widest vector (16) the bands are of 2 x SH rows and each tile is
+// cut from one row, stored as whole vectors into the output: on VGG-19's first layer (3 input
+// channels, 224x224) 1.7x grouped-nchw's rate, which stages its output and copies it out.
+// Narrower rows of unit-stride layers go as flat bands (RowTilesJob), tiles cut across the
 // band's rows laid end to end.
 //
-// Workspace per thread: the stage, 4 * (zeros + (band + KH - 1) * (W + zeros)) bytes per input
-// channel of a chunk, rounded up to 64. Bands of two rows take all of C' when that fits in
+// Workspace per thread: the stage (stage_bytes()). Row bands take all of C' when that fits in
 // 256 KiB, else C' in equal chunks that do, the sums of all but the last chunk waiting in the
 // output (bands of 2 rows with all channels measured 1.05x-1.15x faster than more rows in
 // chunks of 32-128 channels, VGG-19 conv1-conv4, skx). Flat bands take all of C', in as many
@@ -34,34 +34,47 @@ constexpr int64_t kBandRows = 2;
 // How the plan cuts the work: tiles from one output row each (bands of kBandRows rows, the
 // input channels in chunks) or flat (the planes' rows in `bands` equal bands per image and
 // group, all channels at once).
+struct StageLayout {
+  int64_t zeros, pitch, phase, base;  // as RowTilesJob's
+};
 struct RowPlan {
   bool flat;
-  int64_t zeros, pitch, band, chunk, bands;
+  StageLayout stage;
+  int64_t band, chunk, bands;
   std::size_t stage_bytes;
 };
 
-// The zeros after each staged row: the left and the right padding, and enough that an output
-// row fits in a pitch.
-int64_t stage_zeros(const ConvDesc& d) {
-  return std::max({d.PL, d.PR, d.PL + d.PR - d.KW + 1});
+// Unit column stride: each row followed by zeros, the left and the right padding, and enough
+// that an output row fits in a pitch. Column strides: each row in SW phases of the zero-padded
+// row, long enough for the output row and the taps' shifts.
+StageLayout stage_layout(const ConvDesc& d) {
+  if (d.SW == 1) {
+    const int64_t zeros = std::max({d.PL, d.PR, d.PL + d.PR - d.KW + 1});
+    return {zeros, d.W + zeros, d.W + zeros, zeros - d.PL};
+  }
+  const int64_t phase = d.Wo + (d.KW - 1) / d.SW;
+  return {0, phase * d.SW, phase, 0};
 }
 
 // A thread's stage for `rows` output rows and `channels` input channels.
 std::size_t stage_bytes(const ConvDesc& d, int64_t rows, int64_t channels) {
-  const int64_t zeros = stage_zeros(d), pitch = d.W + zeros;
-  const std::size_t per_channel = float_bytes(checked_add(
-      std::size_t(zeros), checked_product(std::size_t(rows + d.KH - 1), std::size_t(pitch))));
+  const StageLayout l = stage_layout(d);
+  const std::size_t staged_rows =
+      checked_add(checked_mul(std::size_t(rows - 1), std::size_t(d.SH)), std::size_t(d.KH));
+  const std::size_t per_channel = float_bytes(
+      checked_add(std::size_t(l.zeros), checked_mul(staged_rows, std::size_t(l.pitch))));
   return round_up(checked_mul(per_channel, std::size_t(channels)), kAlignment);
 }
 
-// Tiles from one output row: bands of two rows, the input channels in as few equal chunks as
-// keep the stage within kMaxTileStageBytes (one channel at the least: then perhaps over it).
-// Output rows must hold the widest vector.
+// Tiles from one output row: bands of 2 x SH rows (with stride 2 the input rows a band reads
+// overlap the next band's less: 7x7 first layers 1.12x-1.17x faster than with bands of 2 on
+// skx, as fast as with 8), the input channels in as few equal chunks as keep the stage within
+// kMaxTileStageBytes (one channel at the least: then perhaps over it). Output rows must hold
+// the widest vector.
 RowPlan row_tiles_plan(const ConvDesc& d) {
   RowPlan p{};
-  p.zeros = stage_zeros(d);
-  p.pitch = d.W + p.zeros;
-  p.band = std::min(kBandRows, d.Ho);
+  p.stage = stage_layout(d);
+  p.band = std::min(kBandRows * d.SH, d.Ho);
   const std::size_t per_channel = stage_bytes(d, p.band, 1);
   const int64_t fit = std::max<int64_t>(1, int64_t(kMaxTileStageBytes / per_channel));
   p.chunk = ceil_div(d.Cg(), ceil_div(d.Cg(), std::min(fit, d.Cg())));
@@ -78,18 +91,18 @@ bool row_tiles_fit(const ConvDesc& d) {
 // of band counts is empty (no flat plan) when a band long enough passes the bound.
 bool flat_plan(const ConvDesc& d, int threads, RowPlan& p) {
   p = RowPlan{};
+  if (!d.stride_one()) return false;
   p.flat = true;
-  p.zeros = stage_zeros(d);
-  p.pitch = d.W + p.zeros;
+  p.stage = stage_layout(d);
   p.chunk = d.Cg();
   // Rows of the shortest band long enough, and of the longest whose stage fits: C' x (zeros +
   // (rows + KH - 1) x pitch) floats within the bound (a multiple of 64 bytes, so rounding the
   // stage up does not pass it).
   const int64_t shortest =
-      1 + (d.Wo >= kWidestVectorFloats ? 0 : ceil_div(kWidestVectorFloats - d.Wo, p.pitch));
+      1 + (d.Wo >= kWidestVectorFloats ? 0 : ceil_div(kWidestVectorFloats - d.Wo, p.stage.pitch));
   const int64_t floats = int64_t(kMaxTileStageBytes / sizeof(float)) / d.Cg();
-  if (shortest > d.Ho || floats < p.zeros) return false;
-  const int64_t longest = std::min(d.Ho, (floats - p.zeros) / p.pitch - (d.KH - 1));
+  if (shortest > d.Ho || floats < p.stage.zeros) return false;
+  const int64_t longest = std::min(d.Ho, (floats - p.stage.zeros) / p.stage.pitch - (d.KH - 1));
   if (longest < shortest) return false;
   const int64_t fewest = ceil_div(d.Ho, longest), most = d.Ho / shortest;
   if (fewest > most) return false;
@@ -104,7 +117,7 @@ bool flat_plan(const ConvDesc& d, int threads, RowPlan& p) {
 double vectors_per_pixel(const ConvDesc& d, const RowPlan& p, int64_t v) {
   const int64_t rows = std::min(p.band, d.Ho);
   const int64_t vectors =
-      p.flat ? ceil_div((rows - 1) * p.pitch + d.Wo, v) : rows * ceil_div(d.Wo, v);
+      p.flat ? ceil_div((rows - 1) * p.stage.pitch + d.Wo, v) : rows * ceil_div(d.Wo, v);
   return double(vectors) / double(rows * d.Wo);
 }
 
@@ -118,9 +131,14 @@ RowPlan row_plan(const ConvDesc& d, int threads) {
   return flat;
 }
 
+// Strides up to this: with stride 4 (AlexNet conv1, 11x11) the tiles ran 1.07x-1.15x
+// grouped-nchw's time (skx and haswell, 1 and 2 threads), with stride 2 (7x7 first layers of
+// ResNet-50 and GoogLeNet) 0.85x-0.92x on skx and 0.94x-1.0x on haswell.
+constexpr int64_t kMostStride = 2;
+
 bool supports(const ConvDesc& d) {
-  if (d.layout != Layout::NCHW || d.taps() == 1 || !d.stride_one() || d.DH != 1 || d.DW != 1 ||
-      d.KH > kMaxRowTileTaps)
+  if (d.layout != Layout::NCHW || d.taps() == 1 || d.DH != 1 || d.DW != 1 ||
+      d.KH > kMaxRowTileTaps || d.SH > kMostStride || d.SW > kMostStride)
     return false;
   RowPlan flat;
   return row_tiles_fit(d) || flat_plan(d, 1, flat);
@@ -188,8 +206,12 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
     job.KW = d.KW;
     job.PT = d.PT;
     job.PL = d.PL;
-    job.zeros = rp.zeros;
-    job.pitch = rp.pitch;
+    job.SH = d.SH;
+    job.SW = d.SW;
+    job.zeros = rp.stage.zeros;
+    job.pitch = rp.stage.pitch;
+    job.phase = rp.stage.phase;
+    job.base = rp.stage.base;
     job.row_begin = begin;
     job.row_end = end;
     job.band = rp.flat ? end - begin : rp.band;
@@ -234,7 +256,7 @@ double tile_fit(const ConvDesc& d, int threads) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
   const RowPlan p = row_plan(d, threads);
   const int64_t rows = std::min(p.band, d.Ho);
-  const int64_t length = p.flat ? (rows - 1) * p.pitch + d.Wo : d.Wo;
+  const int64_t length = p.flat ? (rows - 1) * p.stage.pitch + d.Wo : d.Wo;
   const int64_t vectors = ceil_div(length, k.vector_floats);
   const int64_t blocks = ceil_div(vectors, k.vectors);
   const int64_t channel_blocks = ceil_div(d.Mg(), k.rows);
