@@ -159,8 +159,10 @@ double single_block_fit(const ConvDesc& d, int64_t v) {
 // on skx: 0.67, measured 0.61 of its rate on 3x3 layers with 64 or more; 1024 channels: 0.98).
 // Input planes a multiple of 4 KiB apart put the same pixel of every channel in one L1 set
 // (224x224 planes: 1.65x slower than grouped-nchw on skx, 1.4x on haswell): 0.73 of the rate.
-// With vectors narrower than AVX-512's a step holds 6 pixels x 2 vectors: 0.82 where a unit's
-// weights of every tap fit the L2 block (lanes_unit: one pass over the rows), 0.73 otherwise.
+// With vectors narrower than AVX-512's a step holds 6 pixels x 2 vectors: 0.82 (also where a
+// unit's weights of every tap pass the L2 block: VGG-19 conv5_1, 512 channels of 14x14, ran at
+// 0.91x-0.93x tiled-nchw's time on haswell at 1 and 2 threads; no other layer of the six
+// networks' NCHW layers changes hands with it).
 // Fitted on BLIS's skx and haswell kernels against tiled-nchw and grouped-nchw, the four dense
 // networks' NCHW layers at 1 and 2 threads (each algorithm's time per layer measured side by
 // side): on skx AUTO's choice among the three then totals within 0-2.6% of the per-layer
@@ -177,8 +179,7 @@ double channels_nchw_fit(const ConvDesc& d, int threads) {
   if (aliased) {
     share = 0.73;
   } else if (v < 16) {
-    const LanesUnit u = lanes_unit(d.Mg(), v, block_stride(d, v), d.KH, l2_weight_bytes());
-    share = u.pass_rows == d.KH ? 0.82 : 0.73;
+    share = 0.82;
   }
   return kernel_fit(d, threads) * stores * share * single_block_fit(d, v);
 }
