@@ -35,8 +35,8 @@ struct PointwiseJob {
   bool clamp;
 };
 
-// A KH x KW convolution with unit strides (any padding) on channels-first tensors, one image
-// and group, output rows [row_begin, row_end), in bands of `band` rows, the input channels in
+// A KH x KW convolution with dilation 1 (any strides and padding) on channels-first tensors, one
+// image and group, output rows [row_begin, row_end), in bands of `band` rows, the input channels in
 // chunks of `chunk`: per band and chunk, the input rows the band reads are staged, then every
 // channel block runs over the whole band, so that its weights for the chunk serve the whole
 // band. The sums of all but the last chunk wait in the output.

@@ -31,12 +31,13 @@ namespace {
 
 constexpr int64_t kBandRows = 2;
 
-// How the plan cuts the work: tiles from one output row each (bands of kBandRows rows, the
-// input channels in chunks) or flat (the planes' rows in `bands` equal bands per image and
-// group, all channels at once).
 struct StageLayout {
   int64_t zeros, pitch, phase, base;  // as RowTilesJob's
 };
+
+// How the plan cuts the work: tiles from one output row each (bands of 2 x SH rows, the input
+// channels in chunks) or flat (the planes' rows in `bands` equal bands per image and group, all
+// channels at once).
 struct RowPlan {
   bool flat;
   StageLayout stage;
@@ -111,14 +112,6 @@ bool flat_plan(const ConvDesc& d, int threads, RowPlan& p) {
   p.band = ceil_div(d.Ho, p.bands);
   p.stage_bytes = stage_bytes(d, p.band, p.chunk);
   return true;
-}
-
-// Vectors of `v` floats per output pixel a band of `rows` computes, flat or by rows.
-double vectors_per_pixel(const ConvDesc& d, const RowPlan& p, int64_t v) {
-  const int64_t rows = std::min(p.band, d.Ho);
-  const int64_t vectors =
-      p.flat ? ceil_div((rows - 1) * p.stage.pitch + d.Wo, v) : rows * ceil_div(d.Wo, v);
-  return double(vectors) / double(rows * d.Wo);
 }
 
 // Flat where output rows are narrower than the widest vector. Where rows hold one, the tiles
@@ -249,19 +242,21 @@ void run(const Plan& plan, const float* input, float* output, float* workspace) 
 // of 3 channels).
 constexpr double kReusedPixels = 224;
 
-// As pointwise-nchw's fit: the useful channels of the channel blocks, the useful lanes of a
-// row's vectors, the width of its tiles, narrow_tile_share(); and the band's pixels against
-// kReusedPixels.
+// As pointwise-nchw's fit: the useful channels of the channel blocks, the useful lanes of the
+// vectors of a row (or of a flat band), the width of its tiles, narrow_tile_share(); and the
+// band's pixels against kReusedPixels (a flat band holding the whole plane reads each weight
+// once).
 double tile_fit(const ConvDesc& d, int threads) {
   const PointwiseKernels& k = pointwise_kernels(selected_isa());
   const RowPlan p = row_plan(d, threads);
   const int64_t rows = std::min(p.band, d.Ho);
+  const int64_t outputs = p.flat ? rows * d.Wo : d.Wo;  // of a run of tiles
   const int64_t length = p.flat ? (rows - 1) * p.stage.pitch + d.Wo : d.Wo;
   const int64_t vectors = ceil_div(length, k.vector_floats);
   const int64_t blocks = ceil_div(vectors, k.vectors);
   const int64_t channel_blocks = ceil_div(d.Mg(), k.rows);
   const double channels = double(d.Mg()) / double(channel_blocks * k.rows);
-  const double lanes = 1.0 / (vectors_per_pixel(d, p, k.vector_floats) * double(k.vector_floats));
+  const double lanes = double(outputs) / double(vectors * k.vector_floats);
   const double width = double(vectors) / double(blocks * k.vectors);
   const bool whole_plane = p.flat && rows == d.Ho;
   const double reuse = whole_plane ? 1.0 : std::min(1.0, double(rows * d.Wo) / kReusedPixels);
