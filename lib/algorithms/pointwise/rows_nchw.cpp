@@ -124,14 +124,9 @@ RowPlan row_plan(const ConvDesc& d, int threads) {
   return flat;
 }
 
-// Strides up to this: with stride 4 (AlexNet conv1, 11x11) the tiles ran 1.07x-1.15x
-// grouped-nchw's time (skx and haswell, 1 and 2 threads), with stride 2 (7x7 first layers of
-// ResNet-50 and GoogLeNet) 0.85x-0.92x on skx and 0.94x-1.0x on haswell.
-constexpr int64_t kMostStride = 2;
-
 bool supports(const ConvDesc& d) {
   if (d.layout != Layout::NCHW || d.taps() == 1 || d.DH != 1 || d.DW != 1 ||
-      d.KH > kMaxRowTileTaps || d.SH > kMostStride || d.SW > kMostStride)
+      d.KH > kMaxRowTileTaps || d.SH > kMaxRowTileStride || d.SW > kMaxRowTileStride)
     return false;
   RowPlan flat;
   return row_tiles_fit(d) || flat_plan(d, 1, flat);
