@@ -161,7 +161,8 @@ static void flat_bands_cut_by_the_stage(void** state) {
 }
 
 /* Strides of 2, both ways or one, each staged row split into its phases: 7x7 first layers
-   (3 channels), 3x3, 5x5 with one-sided padding, 2x2 without, 150 channels in two chunks. */
+   (3 channels), 3x3, 5x5 with one-sided padding, 2x2 without, 3x7 and 7x3 (rows of 7 taps
+   unrolled with any number of rows, and the looped taps), 150 channels in two chunks. */
 static void strided_rows(void** state) {
   (void)state;
   conv_case c = rows_case(1, 3, 11, 40, 40, 7);
@@ -186,6 +187,14 @@ static void strided_rows(void** state) {
   c = rows_case(1, 4, 9, 9, 33, 2);
   case_stride(&c, 2, 2);
   case_pads(&c, 0, 0, 0, 0);
+  check_rows(c);
+  c = rows_case(1, 3, 9, 11, 40, 3);
+  case_kernel(&c, 3, 7);
+  case_same_padding(&c);
+  case_stride(&c, 2, 2);
+  check_rows(c);
+  case_kernel(&c, 7, 3);
+  case_same_padding(&c);
   check_rows(c);
   c = rows_case(1, 150, 9, 12, 40, 7); /* 13 rows of two phases of 23 floats a channel */
   case_stride(&c, 2, 2);
