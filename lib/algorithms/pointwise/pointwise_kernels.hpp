@@ -80,7 +80,8 @@ constexpr std::size_t kMaxTileStageBytes = std::size_t{256} << 10;
 constexpr int64_t kMaxRowTileTaps = 16;
 // The largest stride (SH, SW) a row tile takes: its tiles are compiled for column strides of 1
 // and 2. With stride 4 (AlexNet conv1, 11x11) they ran 1.07x-1.15x grouped-nchw's time (skx and
-// haswell, 1 and 2 threads), with stride 2 (7x7 first layers of ResNet-50 and GoogLeNet)
+// haswell, 1 and 2 threads), and 0.96x-1.05x with its rows of 11 taps unrolled (1 thread, as
+// fast as channels-nchw too); with stride 2 (7x7 first layers of ResNet-50 and GoogLeNet)
 // 0.85x-0.92x on skx and 0.94x-1.0x on haswell.
 constexpr int64_t kMaxRowTileStride = 2;
 
