@@ -170,32 +170,20 @@ static void strided_rows(void** state) {
   case_pads(&c, 3, 3, 3, 3);
   c.with_bias = 1;
   check_rows(c);
-  c = rows_case(1, 4, 9, 13, 35, 3);
-  case_stride(&c, 2, 2);
-  case_pads(&c, 1, 1, 1, 1);
-  check_rows(c);
-  case_stride(&c, 1, 2);
-  check_rows(c);
-  c = rows_case(1, 4, 9, 13, 20, 3);
-  case_stride(&c, 2, 1);
-  case_pads(&c, 1, 1, 1, 1);
-  check_rows(c);
-  c = rows_case(1, 4, 9, 11, 38, 5);
-  case_stride(&c, 2, 2);
-  case_pads(&c, 2, 0, 1, 2);
-  check_rows(c);
-  c = rows_case(1, 4, 9, 9, 33, 2);
-  case_stride(&c, 2, 2);
-  case_pads(&c, 0, 0, 0, 0);
-  check_rows(c);
-  c = rows_case(1, 3, 9, 11, 40, 3);
-  case_kernel(&c, 3, 7);
-  case_same_padding(&c);
-  case_stride(&c, 2, 2);
-  check_rows(c);
-  case_kernel(&c, 7, 3);
-  case_same_padding(&c);
-  check_rows(c);
+  /* input channels, height, width, kernel, strides, padding (top, bottom, left, right) */
+  static const uint32_t shapes[][11] = {
+      {4, 13, 35, 3, 3, 2, 2, 1, 1, 1, 1}, {4, 13, 35, 3, 3, 1, 2, 1, 1, 1, 1},
+      {4, 13, 20, 3, 3, 2, 1, 1, 1, 1, 1}, {4, 11, 38, 5, 5, 2, 2, 2, 0, 1, 2},
+      {4, 9, 33, 2, 2, 2, 2, 0, 0, 0, 0},  {3, 11, 40, 3, 7, 2, 2, 1, 1, 3, 3},
+      {3, 11, 40, 7, 3, 2, 2, 3, 3, 1, 1}};
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i) {
+    const uint32_t* s = shapes[i];
+    c = rows_case(1, s[0], 9, s[1], s[2], s[3]);
+    case_kernel(&c, s[3], s[4]);
+    case_stride(&c, s[5], s[6]);
+    case_pads(&c, s[7], s[8], s[9], s[10]);
+    check_rows(c);
+  }
   c = rows_case(1, 150, 9, 12, 40, 7); /* 13 rows of two phases of 23 floats a channel */
   case_stride(&c, 2, 2);
   case_pads(&c, 3, 3, 3, 3);

@@ -181,9 +181,14 @@ void pointwise_tiles(const PointwiseJob& j) {
   }
 }
 
+// The input rows a band of `rows` output rows reads.
+inline int64_t staged_rows(const RowTilesJob& j, int64_t rows) {
+  return (rows - 1) * j.SH + j.KH;
+}
+
 // The floats between two input channels in the stage of a band.
 inline int64_t stage_channel_floats(const RowTilesJob& j) {
-  return j.zeros + ((j.band - 1) * j.SH + j.KH) * j.pitch;
+  return j.zeros + staged_rows(j, j.band) * j.pitch;
 }
 
 // Calls f(i) for i in [0, n), unrolled when n is fixed at compile time (kN > 0).
@@ -368,7 +373,7 @@ void row_tiles(const RowTilesJob& j) {
     const int64_t oy1 = min64(j.row_end, oy0 + j.band), first = oy0 * j.SH - j.PT;
     for (int64_t c0 = 0; c0 < j.channels; c0 += j.chunk) {
       const int64_t c1 = min64(j.channels, c0 + j.chunk);
-      stage_rows(j, c0, c1, first, (oy1 - oy0 - 1) * j.SH + j.KH);
+      stage_rows(j, c0, c1, first, staged_rows(j, oy1 - oy0));
       for (int64_t b = 0; b < blocks; ++b) {
         const int64_t r = j.outputs - b * kRows < kRows ? j.outputs - b * kRows : kRows;
         const float* w = j.weights + (b * kRows * j.channels + c0 * r) * j.KH * j.KW;
