@@ -277,19 +277,31 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
   const int64_t row_step = g.DH * g.W * x_pixel;
   int64_t row = x_off + rows.begin * row_step + c0 * x_channel;
-  for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step)
-    for (int64_t kx = cols.begin; kx < cols.end; ++kx) {
-      const float* wt = w + V + (ky * g.KW + kx) * channels * V;
-      const float* px = j.x + row + kx * g.DW * x_pixel;
-      for (int64_t c = 0; c < channels; ++c, px += x_channel) {
-        vec wv[NB];
-        for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
-        for (int p = 0; p < P; ++p) {
-          const float xv = px[p * pixel_step];
-          for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
-        }
+  // Per input channel: NB weight vectors times P broadcasts, the channels x_channel apart.
+  auto add_channels = [&](const float* wt, const float* px, int64_t count) {
+    for (int64_t c = 0; c < count; ++c, px += x_channel) {
+      vec wv[NB];
+      for (int b = 0; b < NB; ++b) wv[b] = load(wt + b * j.block_stride + c * V);
+      for (int p = 0; p < P; ++p) {
+        const float xv = px[p * pixel_step];
+        for (int b = 0; b < NB; ++b) acc[b][p] += wv[b] * xv;
       }
     }
+  };
+  // Channels-last with every input channel in the block and undilated columns: a row of taps
+  // reads one run of cols x C floats per pixel, and its weights are one run too, so the row is
+  // one loop (a layer with 3 input channels would otherwise loop three times per tap).
+  const bool row_is_one_run = kLast && g.DW == 1 && channels == j.C;
+  for (int64_t ky = rows.begin; ky < rows.end; ++ky, row += row_step) {
+    if (row_is_one_run) {
+      add_channels(w + V + (ky * g.KW + cols.begin) * channels * V,
+                   j.x + row + cols.begin * x_pixel, (cols.end - cols.begin) * channels);
+      continue;
+    }
+    for (int64_t kx = cols.begin; kx < cols.end; ++kx)
+      add_channels(w + V + (ky * g.KW + kx) * channels * V, j.x + row + kx * g.DW * x_pixel,
+                   channels);
+  }
   if (kLast && kFull) {
     // Whole vectors: stored straight from the registers, the clamp decided once per step.
     float* y = j.y + y_off + m0;
