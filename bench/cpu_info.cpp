@@ -101,7 +101,12 @@ std::string cpu_model() {
                   (unsigned long long)midr);
   return text;
 #else
-  return cpuinfo_field("model name");
+  // A hypervisor may pass a model name without the generation ("AMD EPYC"): the family and
+  // model numbers tell the cores apart.
+  std::string name = cpuinfo_field("model name");
+  const std::string family = cpuinfo_field("cpu family"), model = cpuinfo_field("model\t");
+  if (!family.empty() && !model.empty()) name += " (family " + family + ", model " + model + ")";
+  return name;
 #endif
 }
 

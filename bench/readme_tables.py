@@ -155,18 +155,26 @@ def machine(path):
             m = re.search(r"measured again after the run: ([0-9.]+)", line)
             if m:
                 ceilings.append(float(m.group(1)))
-    if cpu == "?":  # runs from before the header named the CPU: the --info saved beside them
-        info = os.path.join(os.path.dirname(path), "info.txt")
-        if os.path.exists(info):
-            fields = {}
-            with open(info) as f:
-                for line in f:
-                    key, _, value = line.partition("  ")
-                    fields[key.strip()] = value.strip()
-            flags = fields.get("CPU flags", "").split()
-            widest = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
-            cpu = f"{fields.get('CPU', '?')} ({widest})"
+    # Runs from before the header named the CPU, or named it without its family and model: the
+    # --info saved beside them, where it says more.
+    saved = info_cpu(os.path.join(os.path.dirname(path), "info.txt"))
+    if saved and (cpu == "?" or ("family" in saved and "family" not in cpu)):
+        cpu = saved
     return f"{cpu}, BLIS {kernel}", max(ceilings) if ceilings else float("nan")
+
+
+def info_cpu(info):
+    """The CPU and its widest vector extension as a saved `gemmconv-bench --info` names them."""
+    if not os.path.exists(info):
+        return None
+    fields = {}
+    with open(info) as f:
+        for line in f:
+            key, _, value = line.partition("  ")
+            fields[key.strip()] = value.strip()
+    flags = fields.get("CPU flags", "").split()
+    widest = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
+    return f"{fields.get('CPU', '?')} ({widest})"
 
 
 # The peer that runs on the same tensors as AUTO, per layout.
