@@ -273,6 +273,20 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
       acc[b][p] = v;
     }
   }
+  if constexpr (kLast && kFull) {
+    // The output lines of the run's next step, asked for with intent to write while this step
+    // computes: VGG-19 conv1_1 stores a float per 27 multiply-adds (a 3x3 layer with 64 input
+    // channels one per 576), and on planes larger than the caches its stores waited for their
+    // lines to come from memory (0.61-0.87x the time with this, the 7x7 stride-2 first layers
+    // 0.92-0.95x, other layers unchanged). The addresses are integers: the next step may lie
+    // past the output, and a prefetch there does nothing.
+    constexpr int64_t kLineBytes = 64;
+    const uintptr_t here = reinterpret_cast<uintptr_t>(j.y + y_off + m0);
+    const int64_t pixel_bytes = run.y_step * int64_t(sizeof(float));
+    for (int p = P; p < 2 * P; ++p)
+      for (int64_t f = 0; f < NB * V * int64_t(sizeof(float)); f += kLineBytes)
+        __builtin_prefetch(reinterpret_cast<const void*>(here + uintptr_t(p * pixel_bytes + f)), 1);
+  }
   // Floats between neighbouring input pixels and between input channels.
   const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
   const int64_t row_step = g.DH * g.W * x_pixel;
