@@ -102,7 +102,8 @@ std::string cpu_model() {
   return text;
 #else
   // A hypervisor may pass a model name without the generation ("AMD EPYC"): the family and
-  // model numbers tell the cores apart.
+  // model numbers tell the cores apart. The key "model\t" matches the model number's line, not
+  // "model name".
   std::string name = cpuinfo_field("model name");
   const std::string family = cpuinfo_field("cpu family"), model = cpuinfo_field("model\t");
   if (!family.empty() && !model.empty()) name += " (family " + family + ", model " + model + ")";
