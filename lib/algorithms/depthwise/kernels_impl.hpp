@@ -327,8 +327,8 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   // each over all the taps: the KW taps of a row reread its input lines, one per channel plane, and
   // a part keeps those lines and its weights (32 channels x 9 taps x 2 vectors: 18 KiB) in a
   // 32 KiB L1 between the rereads, where all the channels at once stream 2 vectors of weights
-  // and a line per channel through it (VGG-19 conv2_2-conv4_1 with the AVX2 loop 0.83-0.91x the
-  // time, side by side; other layers 0.95-1.04x; parts of 16 or 64 channels gained less). The
+  // and a line per channel through it (VGG-19 conv2_2-conv4_1 with the AVX2 loop 0.80-0.91x the
+  // time, side by side; other layers 0.93-1.04x; parts of 16 or 64 channels gained less). The
   // AVX-512 step makes four times the multiply-adds per line read and gains nothing.
   constexpr int64_t kPartChannels = 32;
   const bool in_parts = !kLast && lanes_wide_step(V) == 2 && cols.end - cols.begin > 1;
