@@ -107,9 +107,12 @@ typedef enum gemmconv_algo {
   GEMMCONV_ALGO_POINTWISE_NCHW = 26, /* "pointwise-nchw": NCHW, 1x1, no padding, output planes
                                         of 16 pixels or more: output pixels across the lanes,
                                         the input read where it lies (strided: gathered) */
-  GEMMCONV_ALGO_ROWS_NCHW = 27       /* "rows-nchw": NCHW, stride 1 and dilation 1, output rows
+  GEMMCONV_ALGO_ROWS_NCHW = 27,      /* "rows-nchw": NCHW, stride 1 and dilation 1, output rows
                                         of 16 pixels or more: output pixels of a row across the
                                         lanes, input rows staged with their padding */
+  GEMMCONV_ALGO_CHANNELS_STAGED_NCHW = 28 /* "channels-staged-nchw": channels-nchw's loop reading
+                                             a band of input rows staged channels-last with its
+                                             padding (workspace per thread) */
 } gemmconv_algo;
 
 /* Required alignment, in bytes, of the workspace passed to gemmconv_execute. */

@@ -4,9 +4,9 @@
      definition: a tap in the padding is never multiplied, so an output for which the
      non-finite weight's tap lies only in the padding stays finite (and equals the definition's
      value);
-   - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw, grouped-nchw and
-     rows-nchw algorithms multiply the padding as zeros, and 0 x Inf = 0 x NaN = NaN: such an output
-   is NaN;
+   - the patch-building (im2col-*, im2row-*), MEC, tiled, depthwise-nchw, grouped-nchw,
+     rows-nchw and channels-staged-nchw algorithms multiply the padding as zeros, and
+     0 x Inf = 0 x NaN = NaN: such an output is NaN;
    - gemm-1x1 and pointwise-nchw have no padding (they take no padded case).
    In both, an output whose tap reads real input is non-finite (NaN for a NaN weight), and every
    output the weight does not reach is finite and correct. Every algorithm the library has must
@@ -37,7 +37,7 @@ static const char* const multiply_padding[] = {
     "im2col-copy-long", "im2col-copy-short", "im2col-copy-self", "im2col-scan",
     "im2row-copy-long", "im2row-copy-short", "im2row-copy-self", "im2row-scan",
     "mec-col",          "mec-row",           "tiled-nchw",       "tiled-nhwc",
-    "depthwise-nchw",   "grouped-nchw",      "rows-nchw",
+    "depthwise-nchw",   "grouped-nchw",      "rows-nchw",        "channels-staged-nchw",
 };
 
 static int listed(const char* name, const char* const* list, size_t n) {

@@ -31,37 +31,39 @@ extern const Algorithm kGroupedNchw;
 extern const Algorithm kChannelsNchw;
 extern const Algorithm kPointwiseNchw;
 extern const Algorithm kRowsNchw;
+extern const Algorithm kChannelsStagedNchw;
 
 namespace {
 // Append only: the position is the public enum value minus one.
 const Algorithm* const kRegistry[] = {
-    &kDirect,           // 1
-    &kGemm1x1,          // 2
-    &kIm2colCopyLong,   // 3
-    &kIm2rowCopyShort,  // 4
-    &kIm2colScan,       // 5
-    &kIm2colCopyShort,  // 6
-    &kIm2colCopySelf,   // 7
-    &kIm2rowScan,       // 8
-    &kIm2rowCopyLong,   // 9
-    &kIm2rowCopySelf,   // 10
-    &kMecCol,           // 11
-    &kMecRow,           // 12
-    &kKn2row,           // 13
-    &kKn2col,           // 14
-    &kKn2rowAa,         // 15
-    &kKn2colAa,         // 16
-    &kKn2rowAs,         // 17
-    &kKn2colAs,         // 18
-    &kTiledNchw,        // 19
-    &kTiledNhwc,        // 20
-    &kDepthwiseNchw,    // 21
-    &kDepthwiseNhwc,    // 22
-    &kGroupedNhwc,      // 23
-    &kGroupedNchw,      // 24
-    &kChannelsNchw,     // 25
-    &kPointwiseNchw,    // 26
-    &kRowsNchw,         // 27
+    &kDirect,              // 1
+    &kGemm1x1,             // 2
+    &kIm2colCopyLong,      // 3
+    &kIm2rowCopyShort,     // 4
+    &kIm2colScan,          // 5
+    &kIm2colCopyShort,     // 6
+    &kIm2colCopySelf,      // 7
+    &kIm2rowScan,          // 8
+    &kIm2rowCopyLong,      // 9
+    &kIm2rowCopySelf,      // 10
+    &kMecCol,              // 11
+    &kMecRow,              // 12
+    &kKn2row,              // 13
+    &kKn2col,              // 14
+    &kKn2rowAa,            // 15
+    &kKn2colAa,            // 16
+    &kKn2rowAs,            // 17
+    &kKn2colAs,            // 18
+    &kTiledNchw,           // 19
+    &kTiledNhwc,           // 20
+    &kDepthwiseNchw,       // 21
+    &kDepthwiseNhwc,       // 22
+    &kGroupedNhwc,         // 23
+    &kGroupedNchw,         // 24
+    &kChannelsNchw,        // 25
+    &kPointwiseNchw,       // 26
+    &kRowsNchw,            // 27
+    &kChannelsStagedNchw,  // 28
 };
 constexpr int kCount = sizeof(kRegistry) / sizeof(kRegistry[0]);
 }  // namespace

@@ -54,6 +54,7 @@ const MeasuredRate kRates[] = {
     {"channels-nchw", 92},
     {"pointwise-nchw", 105},
     {"rows-nchw", 105},
+    {"channels-staged-nchw", 92},
 };
 // END MEASURED RATES
 

@@ -367,7 +367,7 @@ func TestNamesStatusesAndWorkspaceAlignment(t *testing.T) {
 		{AlgoDepthwiseNchw, "depthwise-nchw"}, {AlgoDepthwiseNhwc, "depthwise-nhwc"},
 		{AlgoGroupedNhwc, "grouped-nhwc"}, {AlgoGroupedNchw, "grouped-nchw"},
 		{AlgoChannelsNchw, "channels-nchw"}, {AlgoPointwiseNchw, "pointwise-nchw"},
-		{AlgoRowsNchw, "rows-nchw"},
+		{AlgoRowsNchw, "rows-nchw"}, {AlgoChannelsStagedNchw, "channels-staged-nchw"},
 	}
 	for i, n := range named {
 		if int(n.algo) != i+1 {

@@ -12,6 +12,8 @@
 // stored a lane at a time into its planes.
 #include <algorithm>
 
+#include "../../base/aligned_buffer.hpp"
+#include "../../base/checked.hpp"
 #include "../../blis/microkernel.hpp"
 #include "../../conv/geometry.hpp"
 #include "depthwise_common.hpp"
@@ -79,19 +81,13 @@ struct GroupedState final : PlanState {
   std::size_t bytes() const override { return sizeof *this; }
 };
 
-void prepare(Plan& plan, const FilterView& filter) {
+// Packs the filter (and bias) per block of V output channels for the plan's ISA; returns the
+// distance between blocks.
+int64_t pack_blocks(Plan& plan, const FilterView& filter) {
   const ConvDesc& d = plan.desc;
   plan.isa = selected_isa();
   const int64_t v = depthwise_kernels(plan.isa).vector_floats;
   const int64_t blocks = (d.M + v - 1) / v, stride = block_stride(d, v);
-  auto state = std::make_unique<GroupedState>();
-  // Threads that take whole slabs of the output channels share out no rows: a 1x1 layer on a
-  // 7x7 plane on two threads runs a row of 49 pixels in each slab, not seven rows of a step of
-  // four pixels and one of three (1.3x-1.4x faster with 2048 or 512 output channels).
-  const bool slabs_only = row_items(d, plan.threads, v).slabs % plan.threads == 0;
-  state->rows = with_long_rows(d, slabs_only ? 1 : plan.threads);
-  state->block_stride = stride;
-  plan.state = std::move(state);
   plan.filter = AlignedBuffer(checked_product(std::size_t(blocks), std::size_t(stride)));
   float* packed = plan.filter.data();
   for (std::size_t i = 0; i < plan.filter.size(); ++i) packed[i] = 0.0f;
@@ -107,6 +103,20 @@ void prepare(Plan& plan, const FilterView& filter) {
           block[v + ((ky * d.KW + kx) * channels.count + first + c) * v + lane] =
               filter.at(m, c, ky, kx);
   }
+  return stride;
+}
+
+void prepare(Plan& plan, const FilterView& filter) {
+  const ConvDesc& d = plan.desc;
+  auto state = std::make_unique<GroupedState>();
+  state->block_stride = pack_blocks(plan, filter);
+  // Threads that take whole slabs of the output channels share out no rows: a 1x1 layer on a
+  // 7x7 plane on two threads runs a row of 49 pixels in each slab, not seven rows of a step of
+  // four pixels and one of three (1.3x-1.4x faster with 2048 or 512 output channels).
+  const int64_t v = depthwise_kernels(plan.isa).vector_floats;
+  const bool slabs_only = row_items(d, plan.threads, v).slabs % plan.threads == 0;
+  state->rows = with_long_rows(d, slabs_only ? 1 : plan.threads);
+  plan.state = std::move(state);
 }
 
 // The share of the layer's taps (over all output pixels) that read a real input pixel rather
@@ -191,10 +201,144 @@ void run(const Plan& plan, const float* input, float* output, float*) {
   job.Cg = plan.desc.Cg();
   job.Mg = plan.desc.Mg();
   job.block_stride = state.block_stride;
-  job.channels_last = plan.desc.layout == Layout::NHWC;
+  job.input_channels_last = job.output_channels_last = plan.desc.layout == Layout::NHWC;
   job.l2_weight_bytes = l2_weight_bytes();
   run_channels_last(plan, state.rows, input, output, kernels.vector_floats, job,
                     kernels.grouped_lanes_rows);
+}
+
+// ---- channels-staged-nchw ---------------------------------------------------------------
+
+// A thread's stage holds the input rows of `rows` output rows, every input channel, as
+// channels-last pixels with the zeros of the padding: every output pixel reads all its taps
+// from the stage (the loop's interior pixels, in its widest steps). Each row is `width` pixels:
+// the left padding, the row, and zeros to the last output's last tap.
+struct StageBand {
+  int64_t rows, staged_rows, width;
+  std::size_t bytes;
+};
+
+// The most a thread's stage holds by default (the library's per-thread workspace bound).
+constexpr std::size_t kMaxStageBytes = std::size_t{256} << 10;
+
+StageBand stage_band(const ConvDesc& d, int64_t rows) {
+  StageBand b;
+  b.rows = rows;
+  b.staged_rows = (rows - 1) * d.SH + (d.KH - 1) * d.DH + 1;
+  b.width = std::max(d.PL + d.W, (d.Wo - 1) * d.SW + (d.KW - 1) * d.DW + 1);
+  b.bytes = round_up(float_bytes(checked_product(std::size_t(b.staged_rows), std::size_t(b.width),
+                                                 std::size_t(d.C))),
+                     kAlignment);
+  return b;
+}
+
+// As many output rows a band as fit the per-thread share of `limit` (and kMaxStageBytes); one
+// at the least.
+StageBand band_for(const ConvDesc& d, int threads, std::size_t limit) {
+  const std::size_t budget = std::min(kMaxStageBytes, limit / std::size_t(std::max(threads, 1)));
+  StageBand best = stage_band(d, 1);
+  for (int64_t rows = 2; rows <= d.Ho; ++rows) {
+    const StageBand b = stage_band(d, rows);
+    if (b.bytes > budget) break;
+    best = b;
+  }
+  return best;
+}
+
+// Layers whose stage for one output row fits kMaxStageBytes (estimated in floating point
+// first: a window reaching far would overflow the exact count). 1x1 layers reuse nothing
+// between taps and are left to pointwise-nchw and channels-nchw.
+bool supports_staged(const ConvDesc& d) {
+  if (d.layout != Layout::NCHW || d.taps() == 1) return false;
+  const double rows = double(d.KH - 1) * double(d.DH) + 1.0;
+  const double width =
+      std::max(double(d.PL) + double(d.W),
+               double(d.Wo - 1) * double(d.SW) + double(d.KW - 1) * double(d.DW) + 1.0);
+  if (rows * width * double(d.C) * double(sizeof(float)) > double(kMaxStageBytes)) return false;
+  return stage_band(d, 1).bytes <= kMaxStageBytes;
+}
+
+struct StagedState final : PlanState {
+  StageBand band;
+  int64_t block_stride;
+  int threads;
+  std::size_t workspace_bytes() const override {
+    return checked_mul(band.bytes, std::size_t(threads));
+  }
+  std::size_t bytes() const override { return sizeof *this; }
+};
+
+std::size_t staged_workspace_bytes(const ConvDesc& d, int threads, std::size_t limit) {
+  return checked_mul(band_for(d, threads, limit).bytes, std::size_t(threads));
+}
+
+void prepare_staged(Plan& plan, const FilterView& filter) {
+  auto state = std::make_unique<StagedState>();
+  state->block_stride = pack_blocks(plan, filter);
+  state->band = band_for(plan.desc, plan.threads, plan.workspace_limit);
+  state->threads = plan.threads;
+  plan.state = std::move(state);
+}
+
+void run_staged(const Plan& plan, const float* input, float* output, float* workspace) {
+  const StagedState& state = plan.state_as<StagedState>();
+  const DepthwiseKernels& kernels = depthwise_kernels(plan.isa);
+  const ConvDesc& d = plan.desc;
+  const StageBand& band = state.band;
+  GroupedLanesJob job;
+  job.weights = plan.filter.data();
+  job.C = d.C;
+  job.M = d.M;
+  job.Cg = d.Cg();
+  job.Mg = d.Mg();
+  job.block_stride = state.block_stride;
+  job.input_channels_last = true;
+  job.output_channels_last = false;
+  job.l2_weight_bytes = l2_weight_bytes();
+  job.clamp = output_clamp(plan);
+  // Each band reads its stage: `width` columns from the left padding's first, rows from its
+  // first output row's first tap row (below).
+  job.g = window_geometry(d);
+  job.g.W = band.width;
+  job.g.PL = 0;
+  const RowItems items = row_items(d, plan.team(), kernels.vector_floats);
+  for_each_share(plan.team(), items.items, [&](Range share, int thread) {
+    float* stage = workspace + std::size_t(thread) * band.bytes / sizeof(float);
+    for_each_row_run(d, items, share.begin, share.end,
+                     [&](int64_t n, int64_t row0, int64_t row1, int64_t m0, int64_t m1) {
+                       for (int64_t oy = row0; oy < row1; oy += band.rows) {
+                         const int64_t oy_end = std::min(row1, oy + band.rows);
+                         const int64_t rows = (oy_end - oy - 1) * d.SH + (d.KH - 1) * d.DH + 1;
+                         const NchwPixelsJob staging = {
+                             input + n * d.in_image(), stage, d.C,  d.H * d.W, d.H, d.W,
+                             oy * d.SH - d.PT,         rows,  d.PL, band.width};
+                         kernels.nchw_stage_pixels(staging);
+                         // Stage row 0 is output row oy's first tap row.
+                         GroupedLanesJob mine = job;
+                         mine.x = stage;
+                         mine.y = output + n * d.out_image();
+                         mine.g.H = rows;
+                         mine.g.PT = oy * d.SH;
+                         mine.row_begin = oy;
+                         mine.row_end = oy_end;
+                         mine.m_begin = m0;
+                         mine.m_end = m1;
+                         kernels.grouped_lanes_rows(mine);
+                       }
+                     });
+  });
+}
+
+// channels-nchw's fit without its channels-first input's share: the stage is read as
+// grouped-nhwc reads its input; the padding's columns are computed.
+double staged_fit(const ConvDesc& d, int threads) {
+  const int64_t v = isa_vector_floats(selected_isa());
+  const double sums = double(d.Cg()) * double(d.taps()) / 2.0;
+  const double stores = sums / (sums + double(v));
+  const int64_t mg = d.Mg();
+  const double lanes = mg < v ? double(mg) / double(v) : double(mg) / double((mg + v - 1) / v * v);
+  (void)threads;
+  return lanes * stores * single_block_fit(d, v);
 }
 
 }  // namespace
@@ -204,6 +348,10 @@ extern const Algorithm kGroupedNhwc = {
 };
 extern const Algorithm kChannelsNchw = {
     "channels-nchw", supports_nchw, no_workspace, prepare, run, channels_nchw_fit,
+};
+extern const Algorithm kChannelsStagedNchw = {
+    "channels-staged-nchw", supports_staged, staged_workspace_bytes,
+    prepare_staged,         run_staged,      staged_fit,
 };
 
 }  // namespace gemmconv

@@ -44,12 +44,13 @@ struct DepthwiseNhwcJob : ChannelsLastJob {
 // g_lo..g_hi and reads their input channels; its weights are V biases, then for each tap
 // `block_channels` vectors (one per input channel of those groups, zero in the lanes of other
 // groups). Blocks are `block_stride` floats apart. The activations are channels-last as
-// ChannelsLastJob says, or channels-first (x [C][H][W], y [M][Ho][Wo]): the same loop, with
-// the input read a broadcast at a time either way and the output stored a vector per pixel
+// ChannelsLastJob says, or channels-first (x [C][H][W], y [M][Ho][Wo]), or a channels-last
+// input (a band staged from channels-first planes) with a channels-first output: the same loop,
+// with the input read a broadcast at a time either way and the output stored a vector per pixel
 // (channels-last) or a lane at a time (channels-first).
 struct GroupedLanesJob : ChannelsLastJob {
   int64_t Cg, Mg, block_stride;
-  bool channels_last;
+  bool input_channels_last, output_channels_last;
   int64_t l2_weight_bytes;  // the weights a chunk may keep in a core's L2 (BLIS's MC x KC block)
 };
 
@@ -158,6 +159,15 @@ struct NchwBandStage {
   WindowGeometry g;
 };
 
+// Rows [row0, row0 + rows) of C channels-first planes of H x W, `plane` floats apart, as
+// channels-last pixels: stage[r][q][c] = x[c][row0 + r][q - PL], zero where that is outside
+// the plane (row0 may be negative), for the `width` columns q of the stage.
+struct NchwPixelsJob {
+  const float* x;
+  float* stage;
+  int64_t C, plane, H, W, row0, rows, PL, width;
+};
+
 struct DepthwiseKernels {
   Isa isa;
   int vector_floats;
@@ -169,6 +179,7 @@ struct DepthwiseKernels {
   void (*nchw_stage_channels)(const NchwChannelsJob& job);
   void (*nchw_store_channels)(const NchwChannelsJob& job);
   void (*nchw_stage_planes)(const NchwBandStage& job);
+  void (*nchw_stage_pixels)(const NchwPixelsJob& job);
   void (*grouped_nchw_tile)(const GroupedNchwTile& job);
   int grouped_nchw_max_vectors;  // the widest tile of this ISA, at most kNchwMaxVectors
 };

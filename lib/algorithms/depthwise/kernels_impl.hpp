@@ -245,7 +245,7 @@ struct TapPass {
 // input channels [c0, c0 + channels) (NB > 1 only inside one group at least NB vectors wide):
 // per input channel, NB weight vectors and P broadcasts make NB * P multiply-adds; only the
 // run's taps rows x cols are read.
-template <bool kLast, int P, int NB, bool kFull>
+template <bool kInLast, bool kOutLast, int P, int NB, bool kFull>
 inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64_t m0,
                                  int64_t lanes, int64_t c0, int64_t channels, const PixelRun& run,
                                  const TapPass& pass) {
@@ -264,16 +264,16 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
       continue;
     }
     for (int p = 0; p < P; ++p) {
-      const float* y = j.y + y_off + p * run.y_step + (m0 + b * V) * (kLast ? 1 : plane);
+      const float* y = j.y + y_off + p * run.y_step + (m0 + b * V) * (kOutLast ? 1 : plane);
       vec v = {};
-      if (kLast && kFull)
+      if (kOutLast && kFull)
         v = load(y);
       else
-        for (int64_t l = 0; l < (kFull ? V : lanes); ++l) v[l] = y[l * (kLast ? 1 : plane)];
+        for (int64_t l = 0; l < (kFull ? V : lanes); ++l) v[l] = y[l * (kOutLast ? 1 : plane)];
       acc[b][p] = v;
     }
   }
-  if constexpr (kLast && kFull) {
+  if constexpr (kOutLast && kFull) {
     // The output lines of the run's next step, asked for with intent to write while this step
     // computes: VGG-19 conv1_1 stores a float per 27 multiply-adds (a 3x3 layer with 64 input
     // channels one per 576), and on planes larger than the caches its stores waited for their
@@ -288,7 +288,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
         __builtin_prefetch(reinterpret_cast<const void*>(here + uintptr_t(p * pixel_bytes + f)), 1);
   }
   // Floats between neighbouring input pixels and between input channels.
-  const int64_t x_pixel = kLast ? j.C : 1, x_channel = kLast ? 1 : g.H * g.W;
+  const int64_t x_pixel = kInLast ? j.C : 1, x_channel = kInLast ? 1 : g.H * g.W;
   const int64_t row_step = g.DH * g.W * x_pixel;
   const int64_t row = x_off + rows.begin * row_step + c0 * x_channel;
   // Per input channel: NB weight vectors times P broadcasts, the channels x_channel apart.
@@ -298,7 +298,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   // 224x224 and 112x112 layers 1.08-1.39x slower. The body is written out in both loops: as a
   // lambda called from them GCC left it out of line and the sums in memory (3.4x slower).
   auto add_channels = [&](const float* wt, const float* px, int64_t count) {
-    if constexpr (kLast) {
+    if constexpr (kInLast) {
 #pragma GCC unroll 4
       for (int64_t c = 0; c < count; ++c) {
         vec wv[NB];
@@ -322,7 +322,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   // Channels-last with every input channel in the block and undilated columns: a row of taps
   // reads one run of cols x C floats per pixel, and its weights are one run too, so the row is
   // one loop (a layer with 3 input channels would otherwise loop three times per tap).
-  const bool row_is_one_run = kLast && g.DW == 1 && channels == j.C;
+  const bool row_is_one_run = kInLast && g.DW == 1 && channels == j.C;
   // Channels-first with two vectors a step, the channels go in parts of about kPartChannels,
   // each over all the taps: the KW taps of a row reread its input lines, one per channel plane, and
   // a part keeps those lines and its weights (32 channels x 9 taps x 2 vectors: 18 KiB) in a
@@ -331,7 +331,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
   // time, side by side; other layers 0.93-1.04x; parts of 16 or 64 channels gained less). The
   // AVX-512 step makes four times the multiply-adds per line read and gains nothing.
   constexpr int64_t kPartChannels = 32;
-  const bool in_parts = !kLast && lanes_wide_step(V) == 2 && cols.end - cols.begin > 1;
+  const bool in_parts = !kInLast && lanes_wide_step(V) == 2 && cols.end - cols.begin > 1;
   const int64_t parts = in_parts ? (channels + kPartChannels - 1) / kPartChannels : 1;
   for (int64_t part = 0; part < parts; ++part) {
     const int64_t c_begin = channels * part / parts, c_end = channels * (part + 1) / parts;
@@ -347,7 +347,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
         add_channels(wt + (kx * channels + c_begin) * V, x + kx * g.DW * x_pixel, c_end - c_begin);
     }
   }
-  if (kLast && kFull) {
+  if (kOutLast && kFull) {
     // Whole vectors: stored straight from the registers, the clamp decided once per step.
     float* y = j.y + y_off + m0;
     auto store_sums = [&](auto adjust) {
@@ -368,7 +368,7 @@ inline void grouped_lanes_pixels(const GroupedLanesJob& j, const float* w, int64
     for (int p = 0; p < P; ++p) {
       const vec v = pass.last ? clamp(acc[b][p], j.clamp) : acc[b][p];
       float* y = j.y + y_off + p * run.y_step;
-      if (kLast) {
+      if (kOutLast) {
         store_lanes<kFull>(y + m0 + b * V, v, lanes);
       } else {
         for (int64_t l = 0; l < (kFull ? V : lanes); ++l) y[(m0 + b * V + l) * plane] = v[l];
@@ -448,33 +448,36 @@ inline void each_pixel_step(int64_t n, Step&& step) {
 // columns along each row, the border columns (whose windows cross the left or right padding)
 // down the column through the rows that share their row taps, so that border pixels too go up to
 // six at a time and read only their real taps.
-template <bool kLast, int kPixels, int kMaxBlocks>
+template <bool kInLast, bool kOutLast, int kPixels, int kMaxBlocks>
 void grouped_lanes_sweep(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
                          const TapPass& pass) {
   const WindowGeometry& g = j.g;
   const OutputRange inner = interior_outputs(g.Wo, g.SW, g.PL, g.DW, g.KW, g.W);
   auto pixels = [&](auto count, const PixelRun& run) {
-    each_grouped_block<kMaxBlocks>(
-        j, m_begin, m_end,
-        [&](auto blocks, auto full, const float* w, int64_t m0, int64_t lanes, int64_t c0,
-            int64_t channels) {
-          constexpr int P = decltype(count)::value, NB = decltype(blocks)::value;
-          constexpr bool kFull = decltype(full)::value;
-          if constexpr (P > 6 && NB == 1) {
-            // One vector takes a wide step as two of six: only the two-vector step of more than
-            // six pixels is compiled.
-            PixelRun rest = run;
-            rest.x_off += 6 * run.x_step;
-            rest.y_off += 6 * run.y_step;
-            grouped_lanes_pixels<kLast, 6, 1, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-            grouped_lanes_pixels<kLast, P - 6, 1, kFull>(j, w, m0, lanes, c0, channels, rest, pass);
-          } else {
-            grouped_lanes_pixels<kLast, P, NB, kFull>(j, w, m0, lanes, c0, channels, run, pass);
-          }
-        });
+    each_grouped_block<kMaxBlocks>(j, m_begin, m_end,
+                                   [&](auto blocks, auto full, const float* w, int64_t m0,
+                                       int64_t lanes, int64_t c0, int64_t channels) {
+                                     constexpr int P = decltype(count)::value,
+                                                   NB = decltype(blocks)::value;
+                                     constexpr bool kFull = decltype(full)::value;
+                                     if constexpr (P > 6 && NB == 1) {
+                                       // One vector takes a wide step as two of six: only the
+                                       // two-vector step of more than six pixels is compiled.
+                                       PixelRun rest = run;
+                                       rest.x_off += 6 * run.x_step;
+                                       rest.y_off += 6 * run.y_step;
+                                       grouped_lanes_pixels<kInLast, kOutLast, 6, 1, kFull>(
+                                           j, w, m0, lanes, c0, channels, run, pass);
+                                       grouped_lanes_pixels<kInLast, kOutLast, P - 6, 1, kFull>(
+                                           j, w, m0, lanes, c0, channels, rest, pass);
+                                     } else {
+                                       grouped_lanes_pixels<kInLast, kOutLast, P, NB, kFull>(
+                                           j, w, m0, lanes, c0, channels, run, pass);
+                                     }
+                                   });
   };
   auto run_at = [&](int64_t oy, int64_t ox, TapRange rows, TapRange cols, bool down) {
-    const int64_t x_pixel = kLast ? j.C : 1, y_pixel = kLast ? j.M : 1;
+    const int64_t x_pixel = kInLast ? j.C : 1, y_pixel = kOutLast ? j.M : 1;
     PixelRun run;
     run.x_off = ((oy * g.SH - g.PT) * g.W + ox * g.SW - g.PL) * x_pixel;
     run.y_off = (oy * g.Wo + ox) * y_pixel;
@@ -516,24 +519,24 @@ void grouped_lanes_sweep(const GroupedLanesJob& j, int64_t m_begin, int64_t m_en
 // weight vector read from L2 then feeds the whole row, where wide steps of four and three
 // pixels read four vectors for three or four pixels (1x1 layer with 1024 input channels on a
 // 7x7 output: 1.25x faster).
-template <bool kLast>
+template <bool kInLast, bool kOutLast>
 void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m_end,
                             const TapPass& pass) {
   if constexpr (kWideStep == 4) {
     const OutputRange inner = interior_outputs(j.g.Wo, j.g.SW, j.g.PL, j.g.DW, j.g.KW, j.g.W);
     const int64_t row = inner.end - inner.begin;
     if (j.Mg == j.M && row > 6 && row <= kNarrowTail) {
-      grouped_lanes_sweep<kLast, 12, 2>(j, m_begin, m_end, pass);
+      grouped_lanes_sweep<kInLast, kOutLast, 12, 2>(j, m_begin, m_end, pass);
       return;
     }
     if (j.Mg == j.M) {
       const int64_t m_wide = m_begin + (m_end - m_begin) / (4 * V) * (4 * V);
-      if (m_wide > m_begin) grouped_lanes_sweep<kLast, 6, 4>(j, m_begin, m_wide, pass);
-      if (m_end > m_wide) grouped_lanes_sweep<kLast, 12, 2>(j, m_wide, m_end, pass);
+      if (m_wide > m_begin) grouped_lanes_sweep<kInLast, kOutLast, 6, 4>(j, m_begin, m_wide, pass);
+      if (m_end > m_wide) grouped_lanes_sweep<kInLast, kOutLast, 12, 2>(j, m_wide, m_end, pass);
       return;
     }
   }
-  grouped_lanes_sweep<kLast, 6, kWideStep>(j, m_begin, m_end, pass);
+  grouped_lanes_sweep<kInLast, kOutLast, 6, kWideStep>(j, m_begin, m_end, pass);
 }
 
 // Output channels go in chunks whose packed weights stay in a core's L2 cache, each chunk over
@@ -544,7 +547,7 @@ void grouped_lanes_channels(const GroupedLanesJob& j, int64_t m_begin, int64_t m
 // weights overflow the L2 block (a wide step of a 3x3 layer with 512 channels: 1.2 MiB), the
 // chunk goes over the rows once per pass of the rows of taps that fit, the sums kept in the
 // output in between.
-template <bool kLast>
+template <bool kInLast, bool kOutLast>
 void grouped_rows_in_chunks(const GroupedLanesJob& j) {
   constexpr int64_t kChunkWeightBytes = 256 * 1024;
   const LanesUnit u = lanes_unit(j.Mg, V, j.block_stride, j.g.KH, j.l2_weight_bytes);
@@ -553,15 +556,17 @@ void grouped_rows_in_chunks(const GroupedLanesJob& j) {
     for (int64_t ky = 0; ky < j.g.KH; ky += u.pass_rows) {
       const TapPass pass = {ky, min64(j.g.KH, ky + u.pass_rows), ky == 0,
                             ky + u.pass_rows >= j.g.KH};
-      grouped_lanes_channels<kLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
+      grouped_lanes_channels<kInLast, kOutLast>(j, m0, min64(j.m_end, m0 + chunk), pass);
     }
 }
 
 void grouped_lanes_rows(const GroupedLanesJob& j) {
-  if (j.channels_last)
-    grouped_rows_in_chunks<true>(j);
+  if (j.input_channels_last && j.output_channels_last)
+    grouped_rows_in_chunks<true, true>(j);
+  else if (j.input_channels_last)
+    grouped_rows_in_chunks<true, false>(j);
   else
-    grouped_rows_in_chunks<false>(j);
+    grouped_rows_in_chunks<false, false>(j);
 }
 
 // ---- depthwise, channels-first --------------------------------------------------------------
@@ -755,6 +760,47 @@ void nchw_store_channels(const NchwChannelsJob& j) {
   }
 }
 
+// V channels by V columns at a time: V rows of V columns, one per plane, transposed.
+void nchw_stage_pixels(const NchwPixelsJob& j) {
+  const int64_t left = min64(j.PL, j.width), right = min64(j.width, j.PL + j.W);
+  for (int64_t r = 0; r < j.rows; ++r) {
+    float* dst = j.stage + r * j.width * j.C;
+    if (j.row0 + r < 0 || j.row0 + r >= j.H) {
+      for (int64_t i = 0; i < j.width * j.C; ++i) dst[i] = 0.0f;
+      continue;
+    }
+    for (int64_t i = 0; i < left * j.C; ++i) dst[i] = 0.0f;
+    for (int64_t i = right * j.C; i < j.width * j.C; ++i) dst[i] = 0.0f;
+    const float* src = j.x + (j.row0 + r) * j.W;
+    for (int64_t c0 = 0; c0 < j.C; c0 += V) {
+      const int64_t lanes = min64(V, j.C - c0);
+      for (int64_t q0 = 0; q0 < right - j.PL; q0 += V) {
+        const int64_t count = min64(V, right - j.PL - q0);
+        vec rows[V];
+        for (int l = 0; l < V; ++l) {
+          rows[l] = vec{};
+          if (l >= lanes) continue;
+          const float* line = src + (c0 + l) * j.plane + q0;
+          if (count == V) {
+            rows[l] = load(line);
+          } else {
+            for (int64_t q = 0; q < count; ++q) rows[l][q] = line[q];
+          }
+        }
+        transpose(rows);
+        float* out = dst + (j.PL + q0) * j.C + c0;
+        for (int64_t k = 0; k < count; ++k) {
+          if (lanes == V) {
+            store(out + k * j.C, rows[k]);
+          } else {
+            for (int64_t l = 0; l < lanes; ++l) out[k * j.C + l] = rows[k][l];
+          }
+        }
+      }
+    }
+  }
+}
+
 #include "grouped_nchw_impl.hpp"
 
 }  // namespace
@@ -764,8 +810,8 @@ extern const DepthwiseKernels kKernels = {
     depthwise_nhwc_rows,    grouped_lanes_rows,
     depthwise_nchw_prepare, depthwise_nchw_band,
     nchw_stage_channels,    nchw_store_channels,
-    nchw_stage_planes,      grouped_nchw_tile,
-    kGroupedNchwVectors,
+    nchw_stage_planes,      nchw_stage_pixels,
+    grouped_nchw_tile,      kGroupedNchwVectors,
 };
 
 }  // namespace GEMMCONV_ISA_NS

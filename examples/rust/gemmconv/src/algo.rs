@@ -55,6 +55,9 @@ impl Algo {
     /// "rows-nchw": convolutions with stride 1 and dilation 1, NCHW activations, vectorised
     /// over the pixels of output rows.
     pub const ROWS_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_ROWS_NCHW);
+    /// "channels-staged-nchw": channels-nchw's loop on NCHW activations, reading a band of input
+    /// rows staged channels-last with its padding.
+    pub const CHANNELS_STAGED_NCHW: Algo = Algo(sys::GEMMCONV_ALGO_CHANNELS_STAGED_NCHW);
 
     /// Every algorithm the linked library has, AUTO excluded (the values 1..=count).
     pub fn all() -> impl Iterator<Item = Algo> {

@@ -130,6 +130,7 @@ mod tests {
             (Algo::CHANNELS_NCHW, "channels-nchw"),
             (Algo::POINTWISE_NCHW, "pointwise-nchw"),
             (Algo::ROWS_NCHW, "rows-nchw"),
+            (Algo::CHANNELS_STAGED_NCHW, "channels-staged-nchw"),
         ];
         for (i, &(algo, name)) in named.iter().enumerate() {
             assert_eq!(algo.0 as usize, i + 1, "{} out of enum order", name);

@@ -72,6 +72,7 @@ pub const GEMMCONV_ALGO_GROUPED_NCHW: gemmconv_algo = 24;
 pub const GEMMCONV_ALGO_CHANNELS_NCHW: gemmconv_algo = 25;
 pub const GEMMCONV_ALGO_POINTWISE_NCHW: gemmconv_algo = 26;
 pub const GEMMCONV_ALGO_ROWS_NCHW: gemmconv_algo = 27;
+pub const GEMMCONV_ALGO_CHANNELS_STAGED_NCHW: gemmconv_algo = 28;
 
 /// `GEMMCONV_WORKSPACE_ALIGNMENT`: required alignment of the workspace, in bytes.
 pub const GEMMCONV_WORKSPACE_ALIGNMENT: usize = 64;

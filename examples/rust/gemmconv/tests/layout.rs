@@ -210,6 +210,7 @@ fn constants_match_c() {
         constant!(GEMMCONV_ALGO_CHANNELS_NCHW),
         constant!(GEMMCONV_ALGO_POINTWISE_NCHW),
         constant!(GEMMCONV_ALGO_ROWS_NCHW),
+        constant!(GEMMCONV_ALGO_CHANNELS_STAGED_NCHW),
         constant!(GEMMCONV_WORKSPACE_ALIGNMENT),
         constant!(GEMMCONV_FLAG_MEASURE),
     ];
