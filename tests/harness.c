@@ -470,3 +470,61 @@ void for_each_layout(conv_case c, void (*check)(const conv_case* c)) {
       check(&c);
     }
 }
+
+prepared_case prepare_case(const conv_case* c) {
+  prepared_case p;
+  const size_t nin = case_input_count(c), nf = case_filter_count(c);
+  p.nout = case_output_count(c);
+  p.input = malloc(nin * sizeof(float));
+  p.filter = malloc(nf * sizeof(float));
+  p.bias = malloc(c->desc.out_channels * sizeof(float));
+  p.expected = malloc(p.nout * sizeof(double));
+  p.bound = malloc(p.nout * sizeof(double));
+  fill_random(p.input, nin, 21);
+  fill_random(p.filter, nf, 22);
+  fill_random(p.bias, c->desc.out_channels, 23);
+  reference_conv(c, p.input, p.filter, c->with_bias ? p.bias : NULL, p.expected, p.bound);
+  return p;
+}
+
+void release_case(prepared_case* p) {
+  free(p->input);
+  free(p->filter);
+  free(p->bias);
+  free(p->expected);
+  free(p->bound);
+}
+
+gemmconv_status run_limited(const conv_case* c, const prepared_case* p, gemmconv_algo algo,
+                            size_t limit, size_t* bytes) {
+  char what[400];
+  describe_case(c, what, sizeof what);
+  gemmconv_plan* plan = NULL;
+  const gemmconv_status s =
+      create_plan_limited(c, algo, limit, p->filter, c->with_bias ? p->bias : NULL, &plan);
+  if (s != GEMMCONV_STATUS_SUCCESS) {
+    assert_null(plan);
+    return s;
+  }
+  assert_int_equal(gemmconv_plan_workspace_size(plan, bytes), GEMMCONV_STATUS_SUCCESS);
+  if (*bytes > limit)
+    fail_msg("%s: workspace %zu over the limit %zu (%s)", gemmconv_algo_name(algo), *bytes, limit,
+             what);
+  guarded_workspace ws = guarded_alloc(*bytes);
+  guarded_workspace out = guarded_alloc(p->nout * sizeof(float));
+  float* output = out.data;
+  for (size_t i = 0; i < p->nout; ++i) output[i] = NAN; /* every element must be written */
+  assert_int_equal(gemmconv_execute(plan, p->input, output, *bytes ? ws.data : NULL, *bytes),
+                   GEMMCONV_STATUS_SUCCESS);
+  if (!guards_intact(&ws) || !guards_intact(&out))
+    fail_msg("%s under limit %zu wrote outside its %zu workspace bytes or its output (%s)",
+             gemmconv_algo_name(algo), limit, *bytes, what);
+  for (size_t i = 0; i < p->nout; ++i)
+    if (!(fabs(output[i] - p->expected[i]) <= p->bound[i]))
+      fail_msg("%s under limit %zu: output[%zu] = %.9g, expected %.9g (%s)",
+               gemmconv_algo_name(algo), limit, i, (double)output[i], p->expected[i], what);
+  guarded_free(&ws);
+  guarded_free(&out);
+  gemmconv_plan_destroy(plan);
+  return s;
+}

@@ -93,6 +93,23 @@ gemmconv_algo algo_named(const char* name);
 gemmconv_status create_plan_limited(const conv_case* c, gemmconv_algo algo, size_t limit,
                                     const float* filter, const float* bias, gemmconv_plan** plan);
 
+/* Tensors (random input, filter and bias) and the reference result of one case, shared by every
+   workspace_limit tried on it. */
+typedef struct prepared_case {
+  float *input, *filter, *bias;
+  double *expected, *bound;
+  size_t nout;
+} prepared_case;
+prepared_case prepare_case(const conv_case* c);
+void release_case(prepared_case* p);
+
+/* Plans `algo` under `limit`. On success: the reported workspace is within the limit, execute
+   gets exactly that much between guard bytes and an output between guard bytes, neither guard
+   is touched and every output matches the reference. Returns the plan's status and its
+   workspace bytes. */
+gemmconv_status run_limited(const conv_case* c, const prepared_case* p, gemmconv_algo algo,
+                            size_t limit, size_t* bytes);
+
 /* gemmconv_plan_create's status for the case and algorithm (zero filter, no bias). */
 gemmconv_status try_plan(const conv_case* c, gemmconv_algo algo, gemmconv_plan** plan);
 

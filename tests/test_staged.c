@@ -143,67 +143,6 @@ static void real_layers(void** state) {
   }
 }
 
-/* Tensors and the reference of one case, shared by every limit tried on it. */
-typedef struct prepared {
-  float *input, *filter;
-  double *expected, *bound;
-  size_t nout;
-} prepared;
-
-static prepared prepare_case(const conv_case* c) {
-  prepared p;
-  const size_t nin = case_input_count(c), nf = case_filter_count(c);
-  p.nout = case_output_count(c);
-  p.input = malloc(nin * sizeof(float));
-  p.filter = malloc(nf * sizeof(float));
-  p.expected = malloc(p.nout * sizeof(double));
-  p.bound = malloc(p.nout * sizeof(double));
-  fill_random(p.input, nin, 31);
-  fill_random(p.filter, nf, 32);
-  reference_conv(c, p.input, p.filter, NULL, p.expected, p.bound);
-  return p;
-}
-
-static void release_case(prepared* p) {
-  free(p->input);
-  free(p->filter);
-  free(p->expected);
-  free(p->bound);
-}
-
-/* Plans under `limit`; on success the workspace is within it, execute writes nothing outside
-   the output and exactly that workspace, and every output matches the reference. */
-static gemmconv_status run_limited(const conv_case* c, const prepared* p, size_t limit,
-                                   size_t* bytes) {
-  char what[400];
-  describe_case(c, what, sizeof what);
-  gemmconv_plan* plan = NULL;
-  const gemmconv_status s = create_plan_limited(c, staged(), limit, p->filter, NULL, &plan);
-  if (s != GEMMCONV_STATUS_SUCCESS) {
-    assert_null(plan);
-    return s;
-  }
-  assert_int_equal(gemmconv_plan_workspace_size(plan, bytes), GEMMCONV_STATUS_SUCCESS);
-  if (*bytes > limit) fail_msg("workspace %zu over the limit %zu (%s)", *bytes, limit, what);
-  guarded_workspace ws = guarded_alloc(*bytes);
-  guarded_workspace out = guarded_alloc(p->nout * sizeof(float));
-  float* output = out.data;
-  for (size_t i = 0; i < p->nout; ++i) output[i] = NAN; /* every element must be written */
-  assert_int_equal(gemmconv_execute(plan, p->input, output, ws.data, *bytes),
-                   GEMMCONV_STATUS_SUCCESS);
-  if (!guards_intact(&ws) || !guards_intact(&out))
-    fail_msg("under limit %zu: wrote outside its %zu workspace bytes or its output (%s)", limit,
-             *bytes, what);
-  for (size_t i = 0; i < p->nout; ++i)
-    if (!(fabs(output[i] - p->expected[i]) <= p->bound[i]))
-      fail_msg("under limit %zu: output[%zu] = %.9g, expected %.9g (%s)", limit, i,
-               (double)output[i], p->expected[i], what);
-  guarded_free(&ws);
-  guarded_free(&out);
-  gemmconv_plan_destroy(plan);
-  return s;
-}
-
 /* A thread's stage for bands of `rows` output rows: the rows they read, each the padded row
    long, every input channel, rounded up to 64 bytes. */
 static size_t stage_bytes(const conv_case* c, uint32_t rows) {
@@ -225,21 +164,21 @@ static void bands_under_limits(void** state) {
   c.desc.batch = 2;
   for (uint32_t threads = 1; threads <= 3; ++threads) {
     c.threads = threads;
-    prepared p = prepare_case(&c);
+    prepared_case p = prepare_case(&c);
     size_t bytes = 0;
-    assert_int_equal(run_limited(&c, &p, SIZE_MAX, &bytes), GEMMCONV_STATUS_SUCCESS);
+    assert_int_equal(run_limited(&c, &p, staged(), SIZE_MAX, &bytes), GEMMCONV_STATUS_SUCCESS);
     assert_int_equal(bytes, threads * stage_bytes(&c, 13));
     for (uint32_t rows = 13; rows >= 1; --rows) {
       const size_t fit = threads * stage_bytes(&c, rows);
-      assert_int_equal(run_limited(&c, &p, fit, &bytes), GEMMCONV_STATUS_SUCCESS);
+      assert_int_equal(run_limited(&c, &p, staged(), fit, &bytes), GEMMCONV_STATUS_SUCCESS);
       assert_int_equal(bytes, fit);
-      assert_int_equal(run_limited(&c, &p, fit + 64 * threads - 1, &bytes),
+      assert_int_equal(run_limited(&c, &p, staged(), fit + 64 * threads - 1, &bytes),
                        GEMMCONV_STATUS_SUCCESS);
       assert_int_equal(bytes, fit);
     }
     const size_t floor = threads * stage_bytes(&c, 1);
-    assert_int_equal(run_limited(&c, &p, floor - 1, &bytes), GEMMCONV_STATUS_OVER_BUDGET);
-    assert_int_equal(run_limited(&c, &p, 0, &bytes), GEMMCONV_STATUS_OVER_BUDGET);
+    assert_int_equal(run_limited(&c, &p, staged(), floor - 1, &bytes), GEMMCONV_STATUS_OVER_BUDGET);
+    assert_int_equal(run_limited(&c, &p, staged(), 0, &bytes), GEMMCONV_STATUS_OVER_BUDGET);
     gemmconv_plan* plan = NULL;
     assert_int_equal(create_plan_limited(&c, GEMMCONV_ALGO_AUTO, floor - 1, p.filter, NULL, &plan),
                      GEMMCONV_STATUS_SUCCESS);
