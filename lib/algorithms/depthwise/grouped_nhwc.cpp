@@ -174,10 +174,10 @@ double single_block_fit(const ConvDesc& d, int64_t v) {
 // unit's weights of every tap pass the L2 block: VGG-19 conv5_1, 512 channels of 14x14, ran at
 // 0.91x-0.93x tiled-nchw's time on haswell at 1 and 2 threads; no other layer of the six
 // networks' NCHW layers changes hands with it); 0.66 on strided 1x1 layers, whose broadcasts use
-// every other pixel of the lines they bring in, where a wider kernel's taps use the rest
-// (ResNet-50's strided 1x1 layers on haswell, 1 and 2 threads:
-// 1.0x-1.1x the time estimated with 0.82, where pointwise-nchw and tiled-nchw took 0.75x-0.9x
-// theirs; res5a_branch2a went to channels-nchw and ran 1.14x-1.36x pointwise-nchw's time).
+// every other pixel of the lines they bring in, where a wider kernel's taps use the rest (on
+// haswell, 1 and 2 threads, ResNet-50's strided 1x1 layers ran 1.0x-1.1x the time 0.82 gives,
+// pointwise-nchw and tiled-nchw 0.75x-0.9x theirs; with 0.82 AUTO takes this loop for
+// res5a_branch2a, 1.14x-1.36x pointwise-nchw's time).
 // Fitted on BLIS's skx and haswell kernels against tiled-nchw and grouped-nchw, the four dense
 // networks' NCHW layers at 1 and 2 threads (each algorithm's time per layer measured side by
 // side): on skx AUTO's choice among the three then totals within 0-2.6% of the per-layer
